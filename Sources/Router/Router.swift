@@ -1,0 +1,2 @@
+/// Router: canonical events, source decoders and compiled matchers. Pure: no I/O.
+@_exported import RuleParser

@@ -1,0 +1,69 @@
+/// `replicate`: copy the event's image to another registry over the OCI distribution API.
+public struct ReplicateActionConfig: ActionConfig {
+    public static let type = "replicate"
+    public static let summary = "Copy the event's image, digest for digest, to another registry."
+
+    /// Destination `host/repository`; the host is fixed, the repository may be templated.
+    public var to: Template
+    /// Destination tag (default: the event's tag; a digest-only event copies by digest).
+    public var tag: Template?
+    /// Credentials for the destination.
+    public var credentials: Credentials?
+    /// Credentials for the source registry.
+    public var sourceCredentials: Credentials?
+    /// A docker `config.json` whose `auths` hold credentials per host.
+    public var dockerConfig: String?
+    /// Allow plain HTTP on both sides (loopback registries).
+    public var insecure = false
+    /// Copy only these platforms of an index (`os/arch[/variant]`).
+    public var platforms: [String] = []
+    /// Also copy artifacts that refer to the image (signatures, SBOMs).
+    public var referrers = false
+    /// Delete the destination tag when the source tag is deleted.
+    public var mirrorDeletes = false
+
+    public var target: String { tag.map { "\(to.text):\($0.text)" } ?? to.text }
+
+    public static func decode(_ node: Node, decoder d: NodeDecoder, context: ActionContext) -> ReplicateActionConfig? {
+        let what = context.describe(type)
+        let keys = ["to", "tag", "credentials", "source_credentials", "docker_config", "insecure", "platforms", "referrers", "mirror_deletes"]
+        guard let f = d.fields(node, what, keys: keys) else { return nil }
+        guard let toNode = d.required(f, "to"), let to = d.template(toNode, "to in \(what)") else { return nil }
+        let host = to.text.prefix { $0 != "/" }
+        if host.contains("{{") || !to.text.contains("/") {
+            d.error("to in \(what) must be 'host/repository' with a fixed host, such as prod.example.com/{{repository}}", at: toNode.mark)
+        }
+        var config = ReplicateActionConfig(to: to)
+        config.tag = f["tag"].flatMap { d.template($0, "tag in \(what)") }
+        config.credentials = f["credentials"].flatMap { d.credentials($0, "credentials in \(what)") }
+        config.sourceCredentials = f["source_credentials"].flatMap { d.credentials($0, "source_credentials in \(what)") }
+        config.dockerConfig = f["docker_config"].flatMap { d.nonEmptyString($0, "docker_config in \(what)") }
+        config.insecure = f["insecure"].flatMap { d.bool($0, "insecure in \(what)") } ?? false
+        config.referrers = f["referrers"].flatMap { d.bool($0, "referrers in \(what)") } ?? false
+        config.mirrorDeletes = f["mirror_deletes"].flatMap { d.bool($0, "mirror_deletes in \(what)") } ?? false
+        for item in f["platforms"].flatMap({ d.list($0, "platforms in \(what)") }) ?? [] {
+            guard let platform = d.string(item, "platform in \(what)") else { continue }
+            let parts = platform.split(separator: "/", omittingEmptySubsequences: false)
+            if (2...3).contains(parts.count), parts.allSatisfy({ !$0.isEmpty }) {
+                config.platforms.append(platform)
+            } else {
+                d.error("platform must be os/arch or os/arch/variant, such as linux/amd64, found '\(platform)'", at: item.mark)
+            }
+        }
+        return config
+    }
+
+    public static var schema: JSON {
+        SchemaPieces.object([
+            ("to", SchemaPieces.string("destination host/repository; the repository may be a template")),
+            ("tag", SchemaPieces.string("destination tag template (default: the event's tag)")),
+            ("credentials", SchemaPieces.credentials),
+            ("source_credentials", SchemaPieces.credentials),
+            ("docker_config", SchemaPieces.string("path to a docker config.json with auths")),
+            ("insecure", SchemaPieces.boolean("allow plain HTTP on both sides")),
+            ("platforms", SchemaPieces.oneOrList(["type": "string", "pattern": "^[^/]+/[^/]+(/[^/]+)?$"])),
+            ("referrers", SchemaPieces.boolean("also copy signatures, SBOMs and other referrers")),
+            ("mirror_deletes", SchemaPieces.boolean("delete the destination tag when the source tag is deleted")),
+        ], required: ["to"], description: summary)
+    }
+}

@@ -1,0 +1,44 @@
+/// A rule: when an event matches `when`, run the `do` chain.
+public struct Rule: Sendable {
+    /// Unique name, used in history, metrics and tests.
+    public var name: String
+    /// Free text.
+    public var description: String?
+    /// A disabled rule is loaded and checked but never matches.
+    public var enabled: Bool
+    /// The condition every matching event satisfies.
+    public var when: Condition
+    /// The actions, run in order; a step that finally fails stops the chain.
+    public var actions: [ActionStep]
+    /// Later rules are not evaluated for an event this rule matched.
+    public var stop: Bool
+    /// Overrides the defaults' retry policy for this rule's deliveries.
+    public var retry: RetryPolicy?
+    /// Overrides the defaults' timeout for this rule's attempts.
+    public var timeout: Duration?
+    /// Collapses a burst of events with the same key into one delivery of the latest.
+    public var debounce: Debounce?
+    /// Pause the rule after this many deliveries in a row finally failed.
+    public var disableAfter: Int?
+    /// Where the rule starts.
+    public var mark: Mark
+}
+
+/// One step of a rule's `do` chain.
+public struct ActionStep: Sendable {
+    /// The action's decoded options; its type names the plugin that runs it.
+    public var config: any ActionConfig
+    /// Where the step is written.
+    public var mark: Mark
+
+    /// The action type's name (`http`, `shell`, ...).
+    public var type: String { Swift.type(of: config).type }
+}
+
+/// `debounce: {key, window}`.
+public struct Debounce: Sendable {
+    /// Events whose rendered key is equal are collapsed.
+    public var key: Template
+    /// How long to wait for a later event before delivering.
+    public var window: Duration
+}

@@ -1,0 +1,135 @@
+/// Loads a rules file or a directory of them: parse, decode, check across files.
+import Foundation
+
+/// Reads rules from disk or from text, reporting every problem with its position.
+public struct RulesLoader: Sendable {
+    /// What a load produced: the rules when there were no problems, and the texts for rendering errors.
+    public struct Result: Sendable {
+        /// The rules set, nil when any problem was found.
+        public var rules: RulesFile?
+        /// Every problem, sorted by position.
+        public var diagnostics: [Diagnostic]
+        /// Each file's text, keyed by its name in the marks.
+        public var texts: [String: String]
+    }
+
+    /// A rules path that cannot be read at all (a usage error rather than a rules error).
+    public struct ReadError: Error, Sendable, CustomStringConvertible {
+        /// What went wrong.
+        public let description: String
+    }
+
+    /// Variables for `${NAME}`.
+    public var environment: [String: String]
+    /// The YAML parser and its limits.
+    public var parser = YAMLParser()
+
+    /// Creates a loader; by default `${NAME}` reads the process environment.
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
+    }
+
+    /// Loads a file, or every `*.yml`/`*.yaml` in a directory in sorted order.
+    public func load(path: String) throws(ReadError) -> Result {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ReadError(description: "\(path): no such file or directory")
+        }
+        var files = [path]
+        if isDirectory.boolValue {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            files = names.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted()
+                .map { (path as NSString).appendingPathComponent($0) }
+            guard !files.isEmpty else { throw ReadError(description: "\(path): no *.yml or *.yaml files in this directory") }
+        }
+        var inputs: [(file: String, bytes: [UInt8])] = []
+        for file in files {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw ReadError(description: "\(file): cannot read the file")
+            }
+            inputs.append((file, [UInt8](data)))
+        }
+        return load(inputs)
+    }
+
+    /// Loads rules from in-memory files, in the order given.
+    public func load(_ files: [(file: String, bytes: [UInt8])]) -> Result {
+        let decoder = NodeDecoder(environment: environment, readFile: Self.readSecretFile)
+        var texts: [String: String] = [:]
+        var contents: [NodeDecoder.FileContent] = []
+        for (file, bytes) in files {
+            texts[file] = String(decoding: bytes, as: UTF8.self)
+            do {
+                let (root, problems) = try parser.parse(bytes, file: file)
+                decoder.record(problems)
+                contents.append(decoder.fileContent(root, file: file))
+            } catch {
+                decoder.record([error])
+            }
+        }
+        let rules = merge(contents, decoder: decoder, files: files.map(\.file))
+        let diagnostics = RulesError(decoder.diagnostics).diagnostics
+        return Result(rules: diagnostics.isEmpty ? rules : nil, diagnostics: diagnostics, texts: texts)
+    }
+
+    /// Loads rules from one text (tests and tools).
+    public func load(text: String, file: String = "rules.yml") -> Result {
+        load([(file, Array(text.utf8))])
+    }
+
+    private func merge(_ contents: [NodeDecoder.FileContent], decoder: NodeDecoder, files: [String]) -> RulesFile {
+        var set = RulesFile(files: files)
+        var sourceMarks: [String: Mark] = [:]
+        var ruleMarks: [String: Mark] = [:]
+        var defaultsMark: Mark?
+        var serverMark: Mark?
+        for content in contents {
+            for source in content.sources {
+                if let first = sourceMarks[source.name] {
+                    decoder.error("duplicate source name '\(source.name)'", at: source.mark,
+                                  notes: [.init(mark: first, message: "'\(source.name)' is first declared here")])
+                    continue
+                }
+                sourceMarks[source.name] = source.mark
+                set.sources.append(source)
+            }
+            for rule in content.rules {
+                if let first = ruleMarks[rule.name] {
+                    decoder.error("duplicate rule name '\(rule.name)'; rule names must be unique across the rules set", at: rule.mark,
+                                  notes: [.init(mark: first, message: "'\(rule.name)' is first defined here")])
+                    continue
+                }
+                ruleMarks[rule.name] = rule.mark
+                set.rules.append(rule)
+            }
+            if let (defaults, mark) = content.defaults {
+                if let first = defaultsMark {
+                    decoder.error("defaults are set twice in the rules set", at: mark, notes: [.init(mark: first, message: "first set here")])
+                } else {
+                    defaultsMark = mark
+                    set.defaults = defaults
+                }
+            }
+            if let (server, mark) = content.server {
+                if let first = serverMark {
+                    decoder.error("server settings are set twice in the rules set", at: mark, notes: [.init(mark: first, message: "first set here")])
+                } else {
+                    serverMark = mark
+                    set.server = server
+                }
+            }
+        }
+        let declared = set.sources.map(\.name)
+        for reference in contents.flatMap(\.sourceReferences) where sourceMarks[reference.name] == nil {
+            let list = declared.isEmpty ? "no sources are declared" : "declared sources: \(declared.joined(separator: ", "))"
+            decoder.error("when.source names '\(reference.name)', which is not a declared source; \(list)\(Suggestion.didYouMean(reference.name, in: declared))", at: reference.mark)
+        }
+        return set
+    }
+
+    /// Reads a `_file` secret; a relative path is taken relative to the rules file's directory.
+    @Sendable static func readSecretFile(_ path: String, relativeTo file: String) -> String? {
+        let resolved = path.hasPrefix("/") ? path : ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(path)
+        return FileManager.default.contents(atPath: resolved).map { String(decoding: $0, as: UTF8.self) }
+    }
+}

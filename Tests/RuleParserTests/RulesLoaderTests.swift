@@ -1,0 +1,159 @@
+import Foundation
+import Testing
+@testable import RuleParser
+
+private func load(_ text: String, environment: [String: String] = [:]) -> RulesLoader.Result {
+    RulesLoader(environment: environment).load(text: text, file: "rules.yml")
+}
+
+private let header = """
+    version: 1
+    sources:
+      - name: harbor
+        kind: harbor
+        registry: harbor.example.com
+        auth: { header: Authorization, value: "${HARBOR_AUTH:-Basic abc}" }
+    rules:
+
+    """
+
+@Test func aRuleDecodesIntoTheTypedModel() throws {
+    let result = load(header + """
+          - name: deploy-web
+            description: roll out web
+            when:
+              source: harbor
+              event: [push]
+              repository: "shop/web*"
+              tag: { semver: ">=1.0.0 <2.0.0" }
+            do:
+              - http:
+                  url: https://deploy.example.com/rollout
+                  method: put
+                  body: { template: '{"image": "{{image}}"}' }
+            stop: true
+            retry: { attempts: 3, backoff: 500ms }
+        """)
+    #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+    let rules = try #require(result.rules)
+    let rule = try #require(rules.rules.first)
+    #expect(rule.name == "deploy-web")
+    #expect(rule.stop)
+    #expect(rule.retry?.attempts == 3)
+    #expect(rule.retry?.backoff == .milliseconds(500))
+    #expect(rule.actions.first?.type == "http")
+    let http = try #require(rule.actions.first?.config as? HTTPActionConfig)
+    #expect(http.method == "PUT")
+    guard case .all(let parts) = rule.when else { Issue.record("expected all"); return }
+    #expect(parts.count == 4)
+    guard case .header(let name, let value)? = rules.sources.first?.auth.first else { Issue.record("expected header auth"); return }
+    #expect(name == "Authorization")
+    #expect(value.value == "Basic abc")
+}
+
+@Test func environmentVariablesAreSubstitutedAtLoad() throws {
+    let result = load(header + """
+          - name: deploy
+            when: { namespace: "${TEAM}" }
+            do:
+              - http: { url: "https://${DEPLOY_HOST}/hook", headers: { X-Literal: "$${NOT_A_VAR}" } }
+        """, environment: ["TEAM": "shop", "DEPLOY_HOST": "deploy.internal"])
+    let rule = try #require(result.rules?.rules.first)
+    let http = try #require(rule.actions.first?.config as? HTTPActionConfig)
+    #expect(http.url.text == "https://deploy.internal/hook")
+    #expect(http.headers.first?.value.text == "${NOT_A_VAR}")
+    guard case .match(.field(.namespace, let pattern), _) = rule.when else { Issue.record("expected a namespace matcher"); return }
+    #expect(pattern.matches("shop"))
+}
+
+@Test func aMissingVariableIsReportedAtItsPosition() {
+    let result = load(header + """
+          - name: deploy
+            when: { event: push }
+            do:
+              - http: { url: "https://x.example.com", bearer: "tok-${TOKEN}" }
+        """)
+    #expect(result.diagnostics.map(\.description) == [
+        "rules.yml:11:60: error: environment variable 'TOKEN' is not set; set it or give a default with ${TOKEN:-default}",
+    ])
+}
+
+@Test func secretsNeverAppearInMessages() {
+    let result = load(header + """
+          - name: deploy
+            when: { event: push }
+            do:
+              - http: { url: "https://x.example.com", bearer: "${TOKEN}", basic: { username: u, password: "${TOKEN}" } }
+        """, environment: ["TOKEN": "hunter2-secret"])
+    #expect(!result.diagnostics.isEmpty)
+    #expect(!result.diagnostics.map(\.description).joined().contains("hunter2"))
+    #expect("\(Secret("hunter2"))" == "<secret>")
+}
+
+@Test func secretFilesAreReadRelativeToTheRulesFile() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("harbinger-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try "s3cret\n".write(to: dir.appendingPathComponent("token"), atomically: true, encoding: .utf8)
+    let rules = header.replacingOccurrences(of: "auth: { header: Authorization, value: \"${HARBOR_AUTH:-Basic abc}\" }", with: "auth: { bearer_file: token }")
+    try rules.write(to: dir.appendingPathComponent("rules.yml"), atomically: true, encoding: .utf8)
+    let result = try RulesLoader(environment: [:]).load(path: dir.appendingPathComponent("rules.yml").path)
+    guard case .bearer(let token)? = result.rules?.sources.first?.auth.first else { Issue.record("\(result.diagnostics)"); return }
+    #expect(token.value == "s3cret")
+}
+
+@Test func aDirectoryLoadsEveryYAMLFileInSortedOrderWithNamesUniqueAcrossFiles() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("harbinger-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try "version: 1\nsources:\n  - {name: hub, kind: dockerhub}\n".write(to: dir.appendingPathComponent("00-sources.yml"), atomically: true, encoding: .utf8)
+    let rule = "rules:\n  - name: a\n    when: {source: hub}\n    do: [{shell: {command: [/bin/true]}}]\n"
+    try rule.write(to: dir.appendingPathComponent("10-a.yaml"), atomically: true, encoding: .utf8)
+    try "not yaml rules".write(to: dir.appendingPathComponent("README.md"), atomically: true, encoding: .utf8)
+    let ok = try RulesLoader(environment: [:]).load(path: dir.path)
+    #expect(ok.diagnostics.isEmpty, "\(ok.diagnostics)")
+    #expect(ok.rules?.rules.map(\.name) == ["a"])
+    try rule.write(to: dir.appendingPathComponent("20-b.yml"), atomically: true, encoding: .utf8)
+    let duplicate = try RulesLoader(environment: [:]).load(path: dir.path)
+    let problem = try #require(duplicate.diagnostics.first)
+    #expect(problem.mark.file.hasSuffix("20-b.yml"))
+    #expect(problem.message == "duplicate rule name 'a'; rule names must be unique across the rules set")
+    #expect(problem.notes.first?.mark.file.hasSuffix("10-a.yaml") == true)
+}
+
+@Test func anUnreadablePathIsAReadErrorNotADiagnostic() {
+    #expect(throws: RulesLoader.ReadError.self) { try RulesLoader().load(path: "/nonexistent/rules.yml") }
+}
+
+@Test func everyProblemInAFileIsReported() {
+    let result = load("""
+        version: 1
+        sources:
+          - {name: a, kind: harbour}
+        rules:
+          - {name: x, when: {event: pushed}, do: []}
+          - {name: y, when: {tag: {semver: "^^1"}}, do: [{http: {url: "https://{{registry}}"}}]}
+        """)
+    #expect(result.diagnostics.count == 5)
+}
+
+@Test func theRenderedErrorShowsTheLineAndACaret() {
+    let result = load("version: 1\nrules:\n  - name: x\n    wehn: {}\n    do: [{shell: {command: [a]}}]\n")
+    #expect(result.diagnostics.count == 1)
+    let text = DiagnosticRenderer(sources: result.texts).render(result.diagnostics[0], format: .text)
+    #expect(text == """
+        rules.yml:4:5: error: unknown key 'wehn' in rule 'x'; did you mean 'when'?
+                wehn: {}
+                ^
+
+        """)
+    let github = DiagnosticRenderer(sources: result.texts).render(result.diagnostics[0], format: .github)
+    #expect(github == "::error file=rules.yml,line=4,col=5::unknown key 'wehn' in rule 'x'; did you mean 'when'?\n")
+}
+
+@Test func didYouMeanSuggestsOnlyCloseWords() {
+    #expect(Suggestion.closest(to: "wehn", in: ["when", "do"]) == "when")
+    #expect(Suggestion.closest(to: "repo", in: ["repository", "registry"]) == "repository")
+    #expect(Suggestion.closest(to: "xyz", in: ["repository", "registry"]) == nil)
+    #expect(Suggestion.closest(to: "harbour", in: SourceKind.allCases.map(\.rawValue)) == "harbor")
+}
