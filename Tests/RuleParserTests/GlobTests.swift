@@ -131,8 +131,9 @@ struct GlobTests {
         #expect(try Glob("a/*").description == "a/*")
     }
 
-    @Test func pathologicalPatternsStayLinear() throws {
-        let clock = ContinuousClock()
+    /// Exponential backtracking would make this test hang rather than finish; its speed is
+    /// measured in the benchmarks, not here.
+    @Test func pathologicalPatternsGiveTheRightAnswer() throws {
         let longA = String(repeating: "a", count: 5_000)
         let deep = Array(repeating: "a", count: 500).joined(separator: "/")
         let cases: [(Glob, String, Bool)] = [
@@ -142,12 +143,9 @@ struct GlobTests {
             (try Glob("**/a/**/a/**/a"), deep, true),
             (try Glob("{a,b}*{a,b}*{a,b}*c"), longA, false),
         ]
-        let elapsed = clock.measure {
-            for (glob, text, expected) in cases {
-                #expect(glob.matches(text) == expected, "\(glob)")
-            }
+        for (glob, text, expected) in cases {
+            #expect(glob.matches(text) == expected, "\(glob)")
         }
-        #expect(elapsed < .seconds(2))
     }
 
     @Test func matchingAgreesWithARegexReference() throws {
@@ -206,7 +204,7 @@ private func referenceRegex(_ pattern: String) -> String {
 }
 
 /// A small deterministic generator so failures reproduce.
-struct SplitMix {
+private struct SplitMix {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next(upTo bound: Int) -> Int {

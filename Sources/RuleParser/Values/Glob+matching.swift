@@ -59,8 +59,8 @@ struct GlobProgram: Sendable, Hashable {
     private(set) var literals: [UInt8] = []
     private(set) var classes: [GlobCharacterClass] = []
 
-    /// Compiles one flat expansion (no `.alternatives` left).
-    init(compiling items: [GlobItem]) {
+    /// Compiles one brace-free expansion.
+    init(compiling items: [GlobAtom]) {
         var pending: [UInt8] = []
         var skipNextSlash = false
         for (position, item) in items.enumerated() {
@@ -94,17 +94,12 @@ struct GlobProgram: Sendable, Hashable {
                 } else if ops.last?.kind != .globstar {
                     ops.append(GlobOp(kind: .globstar))
                 }
-            case .alternatives:
-                // Expanded away before compiling; an unexpanded group can only come from a bug, so match nothing.
-                ops = [GlobOp(kind: .literal, start: 0, count: 1)]
-                literals = [0xFF]
-                return
             }
         }
         flush(&pending)
     }
 
-    private static func isSlash(_ item: GlobItem) -> Bool {
+    private static func isSlash(_ item: GlobAtom) -> Bool {
         if case .literal("/") = item { return true }
         return false
     }

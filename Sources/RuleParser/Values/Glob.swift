@@ -68,13 +68,18 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// One element of a parsed pattern, before brace alternatives are expanded.
-enum GlobItem: Sendable {
+/// One element of a brace-free pattern.
+enum GlobAtom: Sendable {
     case literal(Unicode.Scalar)
     case anyCharacter
     case characterClass(GlobCharacterClass)
     case star
     case globstar
+}
+
+/// One element of a parsed pattern, before brace alternatives are expanded.
+enum GlobItem: Sendable {
+    case atom(GlobAtom)
     case alternatives([[GlobItem]])
 }
 
@@ -96,16 +101,17 @@ struct GlobParser {
         try parseSequence(insideBraces: false).items
     }
 
-    /// Every flat item list the brace alternatives in `items` stand for.
-    static func expand(_ items: [GlobItem]) -> [[GlobItem]] {
-        var results: [[GlobItem]] = [[]]
+    /// Every brace-free pattern the alternatives in `items` stand for.
+    static func expand(_ items: [GlobItem]) -> [[GlobAtom]] {
+        var results: [[GlobAtom]] = [[]]
         for item in items {
-            guard case .alternatives(let alternatives) = item else {
-                for i in results.indices { results[i].append(item) }
-                continue
+            switch item {
+            case .atom(let atom):
+                for i in results.indices { results[i].append(atom) }
+            case .alternatives(let alternatives):
+                let expanded = alternatives.flatMap(expand)
+                results = results.flatMap { prefix in expanded.map { prefix + $0 } }
             }
-            let expanded = alternatives.flatMap(expand)
-            results = results.flatMap { prefix in expanded.map { prefix + $0 } }
         }
         return results
     }
@@ -130,11 +136,11 @@ struct GlobParser {
                     run += 1
                     scalars.formIndex(after: &index)
                 }
-                items.append(run == 1 ? .star : .globstar)
+                items.append(.atom(run == 1 ? .star : .globstar))
             case "?":
-                items.append(.anyCharacter)
+                items.append(.atom(.anyCharacter))
             case "[":
-                items.append(.characterClass(try parseClass(openedAt: start)))
+                items.append(.atom(.characterClass(try parseClass(openedAt: start))))
             case "{":
                 let (alternatives, alternativeCount) = try parseBraces(openedAt: start)
                 count *= alternativeCount
@@ -143,9 +149,9 @@ struct GlobParser {
                 }
                 items.append(.alternatives(alternatives))
             case "\\":
-                items.append(.literal(try escaped(backslashAt: start)))
+                items.append(.atom(.literal(try escaped(backslashAt: start))))
             default:
-                items.append(.literal(scalar))
+                items.append(.atom(.literal(scalar)))
             }
         }
         return (items, count)
