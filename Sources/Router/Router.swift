@@ -1,2 +1,2 @@
-/// Router: canonical events, source decoders and compiled matchers. Pure: no I/O.
+/// Router: canonical events, source decoders and compiled matchers. Pure: no I/O, no clock.
 @_exported import RuleParser

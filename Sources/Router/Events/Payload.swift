@@ -1,0 +1,55 @@
+/// A webhook request as a decoder sees it: the raw body and the headers.
+public struct Payload: Sendable {
+    /// The raw body bytes, kept for actions that forward the original.
+    public var body: [UInt8]
+    /// Headers with lower-cased names, in order.
+    public var headers: [(name: String, value: String)]
+
+    /// Creates a payload; header names are lower-cased here, once.
+    public init(body: [UInt8], headers: [(name: String, value: String)] = []) {
+        self.body = body
+        self.headers = headers.map { ($0.name.lowercased(), $0.value) }
+    }
+
+    /// The first value of a header, by case-insensitive name.
+    public func header(_ name: String) -> String? {
+        let lowered = name.lowercased()
+        return headers.first { $0.name == lowered }?.value
+    }
+
+    /// The media type of the body, without parameters (`application/json`).
+    public var contentType: String? {
+        header("content-type").map { String($0.prefix { $0 != ";" }).trimmingSpaces().lowercased() }
+    }
+}
+
+/// What a decoder knows about the source a payload arrived through.
+public struct DecodeContext: Sendable {
+    /// The source's name.
+    public var sourceName: String
+    /// The source's `registry` option: the host when the payload lacks one.
+    public var registry: String?
+    /// Keep blob/layer events.
+    public var includeBlobs: Bool
+
+    /// Creates a context.
+    public init(sourceName: String, registry: String? = nil, includeBlobs: Bool = false) {
+        self.sourceName = sourceName
+        self.registry = registry
+        self.includeBlobs = includeBlobs
+    }
+
+    /// The context for a declared source.
+    public init(_ source: Source) {
+        self.init(sourceName: source.name, registry: source.registry, includeBlobs: source.includeBlobs)
+    }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        var s = Substring(self)
+        while s.first?.isWhitespace == true { s.removeFirst() }
+        while s.last?.isWhitespace == true { s.removeLast() }
+        return String(s)
+    }
+}
