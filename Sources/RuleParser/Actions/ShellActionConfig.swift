@@ -14,6 +14,11 @@ public struct ShellActionConfig: ActionConfig {
     /// Concurrent runs of this program.
     public var concurrency: Int?
 
+    /// Creates a shell action running `command`.
+    public init(command: [Template]) {
+        self.command = command
+    }
+
     public var target: String { command.map(\.text).joined(separator: " ") }
 
     public static func decode(_ node: Node, decoder d: NodeDecoder, context: ActionContext) -> ShellActionConfig? {

@@ -49,6 +49,11 @@ public struct StringPattern: Sendable {
     /// The alternatives.
     public var items: [Item]
 
+    /// Creates a pattern from its alternatives.
+    public init(items: [Item]) {
+        self.items = items
+    }
+
     /// True when any alternative matches the whole of `text`.
     public func matches(_ text: String) -> Bool {
         for item in items {

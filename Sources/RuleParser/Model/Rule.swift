@@ -22,6 +22,23 @@ public struct Rule: Sendable {
     public var disableAfter: Int?
     /// Where the rule starts.
     public var mark: Mark
+
+    /// Creates a rule.
+    public init(name: String, description: String? = nil, enabled: Bool = true, when: Condition, actions: [ActionStep],
+                stop: Bool = false, retry: RetryPolicy? = nil, timeout: Duration? = nil, debounce: Debounce? = nil,
+                disableAfter: Int? = nil, mark: Mark) {
+        self.name = name
+        self.description = description
+        self.enabled = enabled
+        self.when = when
+        self.actions = actions
+        self.stop = stop
+        self.retry = retry
+        self.timeout = timeout
+        self.debounce = debounce
+        self.disableAfter = disableAfter
+        self.mark = mark
+    }
 }
 
 /// One step of a rule's `do` chain.
@@ -30,6 +47,12 @@ public struct ActionStep: Sendable {
     public var config: any ActionConfig
     /// Where the step is written.
     public var mark: Mark
+
+    /// Creates a step.
+    public init(config: any ActionConfig, mark: Mark) {
+        self.config = config
+        self.mark = mark
+    }
 
     /// The action type's name (`http`, `shell`, ...).
     public var type: String { Swift.type(of: config).type }

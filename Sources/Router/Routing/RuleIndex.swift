@@ -1,0 +1,147 @@
+/// Narrows the rules worth evaluating for an event: buckets by event type, then a trie over
+/// the literal prefix of the repository pattern. Rules whose repository pattern starts with a
+/// wildcard (or that have none) are always candidates.
+struct RuleIndex: Sendable {
+    /// Candidates for one event type.
+    private struct Bucket: Sendable {
+        var unprefixed: [Int32] = []
+        var trie = PrefixTrie()
+    }
+
+    private var buckets: [Bucket]
+
+    init(_ rules: [Rule]) {
+        buckets = Array(repeating: Bucket(), count: EventType.allCases.count)
+        for (position, rule) in rules.enumerated() where rule.enabled {
+            let types = RuleIndex.eventTypes(rule.when) ?? Set(EventType.allCases)
+            let prefixes = RuleIndex.repositoryPrefixes(rule.when)
+            for type in types {
+                let slot = RuleIndex.slot(type)
+                if let prefixes {
+                    for prefix in Set(prefixes) { buckets[slot].trie.insert(prefix, value: Int32(position)) }
+                } else {
+                    buckets[slot].unprefixed.append(Int32(position))
+                }
+            }
+        }
+    }
+
+    /// Calls `body` with each candidate rule position in ascending order until it returns false.
+    func forEachCandidate(of event: Event, _ body: (Int) -> Bool) {
+        let bucket = buckets[RuleIndex.slot(event.type)]
+        var fromTrie: [Int32] = []
+        bucket.trie.collect(prefixesOf: event.repository, into: &fromTrie)
+        if fromTrie.isEmpty {
+            for position in bucket.unprefixed where !body(Int(position)) { return }
+            return
+        }
+        fromTrie.sort()
+        // Merge the two ascending lists, skipping duplicates (a rule may sit under several prefixes).
+        var i = 0, j = 0
+        var last: Int32 = -1
+        let scan = bucket.unprefixed
+        while i < fromTrie.count || j < scan.count {
+            let next: Int32
+            if j >= scan.count || (i < fromTrie.count && fromTrie[i] < scan[j]) {
+                next = fromTrie[i]; i += 1
+            } else {
+                next = scan[j]; j += 1
+            }
+            if next == last { continue }
+            last = next
+            if !body(Int(next)) { return }
+        }
+    }
+
+    private static func slot(_ type: EventType) -> Int {
+        EventType.allCases.firstIndex(of: type) ?? 0
+    }
+
+    /// The event types a condition can match, nil when it does not constrain them.
+    static func eventTypes(_ condition: Condition) -> Set<EventType>? {
+        switch condition {
+        case .match(.event(let types), _): return types
+        case .match: return nil
+        case .not: return nil
+        case .all(let parts):
+            var result: Set<EventType>?
+            for part in parts {
+                guard let types = eventTypes(part) else { continue }
+                result = result.map { $0.intersection(types) } ?? types
+            }
+            return result
+        case .any(let parts):
+            guard !parts.isEmpty else { return nil }
+            var result = Set<EventType>()
+            for part in parts {
+                guard let types = eventTypes(part) else { return nil }
+                result.formUnion(types)
+            }
+            return result
+        }
+    }
+
+    /// Literal prefixes one of which every matching repository starts with; nil when unknown
+    /// (a regex, a pattern starting with a wildcard, or no repository matcher).
+    static func repositoryPrefixes(_ condition: Condition) -> [String]? {
+        switch condition {
+        case .match(.field(.repository, let pattern), _):
+            var prefixes: [String] = []
+            for item in pattern.items {
+                guard case .glob(let glob) = item, !glob.literalPrefix.isEmpty else { return nil }
+                prefixes.append(glob.literalPrefix)
+            }
+            return prefixes
+        case .match, .not: return nil
+        case .all(let parts):
+            // Any one constrained part is enough; prefer the one with the longest shortest prefix.
+            return parts.compactMap(repositoryPrefixes).max { a, b in
+                (a.map(\.utf8.count).min() ?? 0) < (b.map(\.utf8.count).min() ?? 0)
+            }
+        case .any(let parts):
+            guard !parts.isEmpty else { return nil }
+            var result: [String] = []
+            for part in parts {
+                guard let prefixes = repositoryPrefixes(part) else { return nil }
+                result += prefixes
+            }
+            return result
+        }
+    }
+}
+
+/// A byte trie from literal prefixes to rule positions.
+struct PrefixTrie: Sendable {
+    private struct Node: Sendable {
+        var children: [UInt8: Int32] = [:]
+        var values: [Int32] = []
+    }
+
+    private var nodes = [Node()]
+
+    mutating func insert(_ key: String, value: Int32) {
+        var current = 0
+        for byte in key.utf8 {
+            if let next = nodes[current].children[byte] {
+                current = Int(next)
+            } else {
+                nodes.append(Node())
+                let next = Int32(nodes.count - 1)
+                nodes[current].children[byte] = next
+                current = Int(next)
+            }
+        }
+        nodes[current].values.append(value)
+    }
+
+    /// Appends the values of every key that is a prefix of `text`.
+    func collect(prefixesOf text: String, into out: inout [Int32]) {
+        var current = 0
+        out += nodes[0].values
+        for byte in text.utf8 {
+            guard let next = nodes[current].children[byte] else { return }
+            current = Int(next)
+            out += nodes[current].values
+        }
+    }
+}

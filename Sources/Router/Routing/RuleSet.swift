@@ -1,0 +1,39 @@
+/// The routing decision: which rules an event matches, in file order, honouring `stop`.
+public struct RuleSet: Sendable {
+    /// The rules, in file order.
+    public let rules: [Rule]
+    private let index: RuleIndex
+
+    /// Compiles the index once; routing then reads it only.
+    public init(_ rules: [Rule]) {
+        self.rules = rules
+        self.index = RuleIndex(rules)
+    }
+
+    /// Creates the rule set of a loaded rules file.
+    public init(_ file: RulesFile) {
+        self.init(file.rules)
+    }
+
+    /// Indices of the rules the event matches, in file order; evaluation ends after a matching `stop` rule.
+    public func route(_ event: Event) -> [Int] {
+        var matched: [Int] = []
+        index.forEachCandidate(of: event) { position in
+            let rule = rules[position]
+            guard rule.enabled, rule.when.matches(event) else { return true }
+            matched.append(position)
+            return !rule.stop
+        }
+        return matched
+    }
+
+    /// The same answer as `route`, by evaluating every rule; the reference the index is tested against.
+    public func routeByScanning(_ event: Event) -> [Int] {
+        var matched: [Int] = []
+        for (position, rule) in rules.enumerated() where rule.enabled && rule.when.matches(event) {
+            matched.append(position)
+            if rule.stop { break }
+        }
+        return matched
+    }
+}
