@@ -67,7 +67,8 @@ public struct RulesLoader: Sendable {
                 decoder.record([error])
             }
         }
-        let rules = merge(contents, decoder: decoder, files: files.map(\.file))
+        var rules = merge(contents, decoder: decoder, files: files.map(\.file))
+        rules.sensitiveValues = decoder.sensitiveValues
         let diagnostics = RulesError(decoder.diagnostics).diagnostics
         return Result(rules: diagnostics.isEmpty ? rules : nil, diagnostics: diagnostics, texts: texts)
     }

@@ -71,3 +71,9 @@ struct ConditionEvaluationTests {
         #expect(byDigest.namespace == "shop")
     }
 }
+
+@Test func everySourceKindHasExactlyOneDecoder() {
+    for kind in SourceKind.allCases {
+        #expect(SourceDecoders.all.filter { $0.kind == kind }.count == 1, "\(kind)")
+    }
+}

@@ -15,7 +15,11 @@ public protocol SourceDecoder: Sendable {
 /// Every sender Harbinger understands.
 public enum SourceDecoders {
     /// The decoder types, one per source kind.
-    public static let all: [any SourceDecoder.Type] = []
+    public static let all: [any SourceDecoder.Type] = [
+        HarborDecoder.self, DistributionDecoder.self, DockerHubDecoder.self, QuayDecoder.self, GHCRDecoder.self,
+        ACRDecoder.self, ArtifactoryDecoder.self, NexusDecoder.self, GARDecoder.self, ECRDecoder.self,
+        CloudEventsDecoder.self, AlinioDecoder.self,
+    ]
 
     /// The decoder for a source kind.
     public static func decoder(for kind: SourceKind) -> (any SourceDecoder)? {

@@ -101,16 +101,23 @@ extension Matcher {
 }
 
 extension StringPattern {
-    /// "match "shop/**"", "satisfy semver >=1.0.0", or "match any of ...".
+    /// `match "shop/**"`, `satisfy semver >=1.0.0`, or `match any of "a/**", regex "b.*"`.
     var summary: String {
-        let parts = items.map { item -> String in
+        if items.count == 1, let item = items.first {
             switch item {
-            case .glob(let glob): "match \"\(glob.pattern)\""
-            case .regex(let regex): "match regex \"\(regex.pattern)\""
-            case .semver(let range): "satisfy semver \(range.text)"
+            case .glob(let glob): return "match \"\(glob.pattern)\""
+            case .regex(let regex): return "match regex \"\(regex.pattern)\""
+            case .semver(let range): return "satisfy semver \(range.text)"
             }
         }
-        return parts.count == 1 ? parts[0] : "match any of: " + parts.joined(separator: ", ")
+        let parts = items.map { item -> String in
+            switch item {
+            case .glob(let glob): "\"\(glob.pattern)\""
+            case .regex(let regex): "regex \"\(regex.pattern)\""
+            case .semver(let range): "semver \(range.text)"
+            }
+        }
+        return "match any of " + parts.joined(separator: ", ")
     }
 }
 

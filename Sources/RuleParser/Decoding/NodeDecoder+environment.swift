@@ -35,6 +35,7 @@ extension NodeDecoder {
                 continue
             }
             if let value = environment[String(name)], !(fallback != nil && value.isEmpty) {
+                if Self.looksSecret(name) { sensitiveValues.insert(value) }
                 out += value
             } else if let fallback {
                 out += fallback
@@ -45,6 +46,12 @@ extension NodeDecoder {
             index = text.index(after: close)
         }
         return failed ? nil : out
+    }
+
+    /// Variable names whose values are treated as secrets in `explain` output and logs.
+    static func looksSecret(_ name: Substring) -> Bool {
+        let upper = name.uppercased()
+        return ["TOKEN", "SECRET", "PASSWORD", "PASSWD", "PASS", "KEY", "AUTH", "CREDENTIAL"].contains { upper.contains($0) }
     }
 
     private static func split(_ body: Substring) -> (Substring, Substring?) {

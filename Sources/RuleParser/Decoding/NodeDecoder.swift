@@ -2,6 +2,8 @@
 public final class NodeDecoder {
     /// Every problem found so far.
     public private(set) var diagnostics: [Diagnostic] = []
+    /// Secret values met while decoding (secret fields, and variables named like secrets), to mask in output.
+    public internal(set) var sensitiveValues: Set<String> = []
     /// The variables `${NAME}` is replaced from.
     let environment: [String: String]
     /// Reads the file behind a `_file` secret; relative paths are relative to the rules file.
@@ -22,7 +24,7 @@ public final class NodeDecoder {
     }
 
     /// Records problems found elsewhere (by the YAML parser, say).
-    func record(_ problems: [Diagnostic]) {
+    public func record(_ problems: [Diagnostic]) {
         diagnostics += problems
     }
 

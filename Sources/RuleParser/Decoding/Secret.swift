@@ -25,7 +25,9 @@ extension NodeDecoder {
                 error("\(key) in \(fields.what) must be a string, found \(node.kindDescription)", at: node.mark)
                 return nil
             }
-            return substitute(scalar, at: node.mark).map(Secret.init)
+            guard let value = substitute(scalar, at: node.mark) else { return nil }
+            sensitiveValues.insert(value)
+            return Secret(value)
         case (nil, let node?):
             guard let path = nonEmptyString(node, "\(fileKey) in \(fields.what)") else { return nil }
             guard let content = readFile(path, node.mark.file) else {
@@ -34,6 +36,7 @@ extension NodeDecoder {
             }
             var value = content
             while value.last?.isNewline == true { value.removeLast() }
+            sensitiveValues.insert(value)
             return Secret(value)
         case (let node?, _?):
             error("set either '\(key)' or '\(fileKey)' in \(fields.what), not both", at: node.mark)

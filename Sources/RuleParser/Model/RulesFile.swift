@@ -10,6 +10,8 @@ public struct RulesFile: Sendable {
     public var rules: [Rule]
     /// The files the set was read from.
     public var files: [String]
+    /// Secret values from the rules and the environment, for masking in output.
+    public var sensitiveValues: Set<String> = []
 
     /// Creates a rules set.
     public init(sources: [Source] = [], defaults: Defaults = Defaults(), server: ServerSettings = ServerSettings(), rules: [Rule] = [], files: [String] = []) {
