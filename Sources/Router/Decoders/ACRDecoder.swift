@@ -24,7 +24,7 @@ public struct ACRDecoder: SourceDecoder {
         case "chart_push": type = .chartPush
         case "chart_delete": type = .chartDelete
         case "ping": return []
-        default: throw DecodeError(path: "action", "unsupported ACR action '\(action)'")
+        default: throw DecodeError.unsupported(path: "action", "unsupported ACR action '\(action)'")
         }
         let target = try root.required("target")
         let mediaType = try target.string("mediaType").flatMap { $0.isEmpty ? nil : $0 }

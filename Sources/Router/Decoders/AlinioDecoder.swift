@@ -14,7 +14,7 @@ public struct AlinioDecoder: SourceDecoder {
         let root = try JSONCursor.parse(payload.body)
         let eventCursor = try root.required("event")
         let name = try eventCursor.string()
-        guard name == "push" else { throw DecodeError(path: eventCursor.path, "unknown Alin.io event '\(name)'") }
+        guard name == "push" else { throw DecodeError.unsupported(path: eventCursor.path, "unknown Alin.io event '\(name)'") }
         let repositoryCursor = try root.required("repository")
         let repositoryText = try repositoryCursor.string()
         guard let repository = ImageReference(parsing: repositoryText) else {

@@ -20,14 +20,14 @@ public struct ArtifactoryDecoder: SourceDecoder {
         let root = try JSONCursor.parse(payload.body)
         let domain = try root.requiredString("domain")
         guard domain == "docker" else {
-            throw DecodeError(path: "domain", "unsupported Artifactory webhook domain '\(domain)' (only 'docker' is routed)")
+            throw DecodeError.unsupported(path: "domain", "unsupported Artifactory webhook domain '\(domain)' (only 'docker' is routed)")
         }
         let eventType = try root.requiredString("event_type")
         let type: EventType
         switch eventType {
         case "pushed": type = .push
         case "deleted": type = .delete
-        default: throw DecodeError(path: "event_type", "unsupported Artifactory docker event '\(eventType)'")
+        default: throw DecodeError.unsupported(path: "event_type", "unsupported Artifactory docker event '\(eventType)'")
         }
         let data = try root.required("data")
         let (repository, tag) = try Self.reference(data)

@@ -17,7 +17,7 @@ extension CloudEventsDecoder {
         if lower.contains("delete") { return chart ? .chartDelete : .delete }
         if lower.contains("push") { return chart ? .chartPush : .push }
         if lower.contains("pull") { return chart ? .chartPull : .pull }
-        throw DecodeError(path: path, "unknown CloudEvents type '\(name)'")
+        throw DecodeError.unsupported(path: path, "unknown CloudEvents type '\(name)'")
     }
 
     /// The one event of generic data: `repository`/`tag`/`digest`, an `image` reference, or the `subject`

@@ -36,7 +36,7 @@ public struct DistributionDecoder: SourceDecoder {
         // no push for it, so with `includeBlobs` it is that repository's blob push. Manifests are never
         // mounted, so by default it is dropped like every blob event (the README's "mount: ignore").
         case "mount": type = .push; isBlob = true
-        default: throw DecodeError(path: actionCursor.path, "unknown Distribution action '\(action)'")
+        default: throw DecodeError.unsupported(path: actionCursor.path, "unknown Distribution action '\(action)'")
         }
         if isBlob && !context.includeBlobs { return nil }
         let repository = try target.requiredString("repository")

@@ -24,7 +24,7 @@ public struct ECRDecoder: SourceDecoder {
         switch detailType {
         case "ECR Image Action": return try action(root, detail: detail, context: context)
         case "ECR Image Scan": return try scan(root, detail: detail, context: context)
-        default: throw DecodeError(path: "detail-type", "unsupported ECR event '\(detailType)'")
+        default: throw DecodeError.unsupported(path: "detail-type", "unsupported ECR event '\(detailType)'")
         }
     }
 
@@ -34,7 +34,7 @@ public struct ECRDecoder: SourceDecoder {
         switch actionType {
         case "PUSH": type = .push
         case "DELETE": type = .delete
-        default: throw DecodeError(path: "detail.action-type", "unsupported ECR image action '\(actionType)'")
+        default: throw DecodeError.unsupported(path: "detail.action-type", "unsupported ECR image action '\(actionType)'")
         }
         guard try detail.requiredString("result") == "SUCCESS" else { return [] }
         var event = try reference(root, detail: detail, type: type, context: context)
@@ -51,7 +51,7 @@ public struct ECRDecoder: SourceDecoder {
             base.scan = try Self.scan(detail.optional("finding-severity-counts"))
         case "FAILED":
             base = try reference(root, detail: detail, type: .scanFailed, context: context)
-        default: throw DecodeError(path: "detail.scan-status", "unsupported ECR scan status '\(status)'")
+        default: throw DecodeError.unsupported(path: "detail.scan-status", "unsupported ECR scan status '\(status)'")
         }
         var tags: [String] = []
         for item in try detail.optional("image-tags")?.array() ?? [] {

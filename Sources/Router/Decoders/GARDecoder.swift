@@ -32,7 +32,7 @@ public struct GARDecoder: SourceDecoder {
         switch action {
         case "INSERT": type = .push
         case "DELETE": type = .delete
-        default: throw DecodeError(path: "\(dataField.path).action", "unsupported Artifact Registry action '\(action)'")
+        default: throw DecodeError.unsupported(path: "\(dataField.path).action", "unsupported Artifact Registry action '\(action)'")
         }
         var image: (registry: String, repository: String)?
         var digest: String?

@@ -30,14 +30,14 @@ public struct GHCRDecoder: SourceDecoder {
                 throw DecodeError(path: "", "not a GitHub package event: no X-GitHub-Event header and no 'package' or 'registry_package'")
             }
         case let other?:
-            throw DecodeError(path: "", "header X-GitHub-Event: unsupported GitHub event '\(other)'")
+            throw DecodeError.unsupported(path: "", "header X-GitHub-Event: unsupported GitHub event '\(other)'")
         }
         // Other package types are not ours to judge, whatever their action.
         let package = try root.required(key)
         guard try Self.isContainer(package) else { return [] }
         let action = try root.requiredString("action")
         guard action == "published" || action == "updated" else {
-            throw DecodeError(path: "action", "unsupported GitHub \(key) action '\(action)'")
+            throw DecodeError.unsupported(path: "action", "unsupported GitHub \(key) action '\(action)'")
         }
         return try events(package, root: root, id: payload.header("x-github-delivery") ?? "", context: context)
     }

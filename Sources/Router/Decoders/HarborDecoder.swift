@@ -49,7 +49,7 @@ public struct HarborDecoder: SourceDecoder {
         let typeCursor = try root.required("type")
         let name = try typeCursor.string()
         guard let type = defaultTypes[name] else {
-            throw DecodeError(path: typeCursor.path, "unknown Harbor event type '\(name)'")
+            throw DecodeError.unsupported(path: typeCursor.path, "unknown Harbor event type '\(name)'")
         }
         var occurredAt: String?
         if let seconds = try root.optional("occur_at") { occurredAt = UnixTime.rfc3339(seconds: try UnixTime.seconds(seconds)) }
@@ -63,7 +63,7 @@ public struct HarborDecoder: SourceDecoder {
         let typeCursor = try root.required("event_type")
         let name = try typeCursor.string()
         guard let type = v1Types[name] else {
-            throw DecodeError(path: typeCursor.path, "unknown Harbor 1.x event type '\(name)'")
+            throw DecodeError.unsupported(path: typeCursor.path, "unknown Harbor 1.x event type '\(name)'")
         }
         var events: [Event] = []
         for entry in try root.required("events").array() {

@@ -17,7 +17,7 @@ public struct NexusDecoder: SourceDecoder {
     public func decode(_ payload: Payload, context: DecodeContext) throws(DecodeError) -> [Event] {
         if let hook = payload.header("x-nexus-webhook-id")?.trimmingSpaces(),
            hook != "rm:repository:component", hook != "rm:repository:asset" {
-            throw DecodeError(path: "", "header X-Nexus-Webhook-ID: unsupported Nexus webhook '\(hook)'")
+            throw DecodeError.unsupported(path: "", "header X-Nexus-Webhook-ID: unsupported Nexus webhook '\(hook)'")
         }
         let root = try JSONCursor.parse(payload.body)
         let action = try root.requiredString("action")
@@ -26,7 +26,7 @@ public struct NexusDecoder: SourceDecoder {
         case "CREATED", "UPDATED": deleted = false
         case "DELETED": deleted = true
         case "PURGED": return []
-        default: throw DecodeError(path: "action", "unsupported Nexus action '\(action)'")
+        default: throw DecodeError.unsupported(path: "action", "unsupported Nexus action '\(action)'")
         }
         let reference: (format: String, repository: String, tag: String?, digest: String?)
         if let component = try root.optional("component") {

@@ -27,7 +27,7 @@ public struct QuayDecoder: SourceDecoder {
             return try findings(root, context: context)
         }
         if try root.optional("build_id") != nil {
-            throw DecodeError(path: "build_id", "unsupported Quay notification: build events are not routed")
+            throw DecodeError.unsupported(path: "build_id", "unsupported Quay notification: build events are not routed")
         }
         throw DecodeError(path: "", "unrecognised Quay notification: expected 'updated_tags' (repo_push) or 'vulnerability' (vulnerability_found)")
     }

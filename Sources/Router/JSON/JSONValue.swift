@@ -26,11 +26,24 @@ public struct DecodeError: Error, Sendable, Hashable, CustomStringConvertible {
     public let path: String
     /// What is wrong, such as `expected a string`.
     public let message: String
+    /// True when the payload is well formed but of a kind Harbinger does not route (a ping, a build
+    /// event): the sender should get a success answer, not an error it may retry or disable the hook over.
+    public let isUnsupported: Bool
 
     /// Creates an error at a path.
     public init(path: String, _ message: String) {
+        self.init(path: path, message, unsupported: false)
+    }
+
+    private init(path: String, _ message: String, unsupported: Bool) {
         self.path = path
         self.message = message
+        self.isUnsupported = unsupported
+    }
+
+    /// A well-formed payload of a kind that is not routed.
+    public static func unsupported(path: String, _ message: String) -> DecodeError {
+        DecodeError(path: path, message, unsupported: true)
     }
 
     /// `path: message`, or the message alone for the whole body.

@@ -18,6 +18,21 @@ public struct Source: Sendable {
     public var description: String?
     /// Where the source is declared.
     public var mark: Mark
+
+    /// Creates a source.
+    public init(name: String, kind: SourceKind, registry: String? = nil, auth: [SourceAuth] = [], includeBlobs: Bool = false,
+                trustedProxies: [CIDR] = [], maxBody: ByteSize? = nil, description: String? = nil,
+                mark: Mark = Mark(file: "", line: 0, column: 0)) {
+        self.name = name
+        self.kind = kind
+        self.registry = registry
+        self.auth = auth
+        self.includeBlobs = includeBlobs
+        self.trustedProxies = trustedProxies
+        self.maxBody = maxBody
+        self.description = description
+        self.mark = mark
+    }
 }
 
 /// One way a source authenticates its sender.
