@@ -17,6 +17,11 @@ public struct RulesLoader: Sendable {
     public struct ReadError: Error, Sendable, CustomStringConvertible {
         /// What went wrong.
         public let description: String
+
+        /// Creates an error.
+        public init(description: String) {
+            self.description = description
+        }
     }
 
     /// Variables for `${NAME}`.

@@ -2,6 +2,6 @@
 extension Template {
     /// The template's text with the event's fields filled in (missing fields render empty).
     public func render(_ event: Event) -> String {
-        isConstant ? text : compiled.render(event.templateContext)
+        compiled?.render(event.templateContext) ?? text
     }
 }

@@ -16,11 +16,12 @@ public struct RuleSet: Sendable {
     }
 
     /// Indices of the rules the event matches, in file order; evaluation ends after a matching `stop` rule.
-    public func route(_ event: Event) -> [Int] {
+    /// Rules in `paused` are treated as disabled.
+    public func route(_ event: Event, paused: Set<String> = []) -> [Int] {
         var matched: [Int] = []
         index.forEachCandidate(of: event) { position in
             let rule = rules[position]
-            guard rule.enabled, rule.when.matches(event) else { return true }
+            guard rule.enabled, paused.isEmpty || !paused.contains(rule.name), rule.when.matches(event) else { return true }
             matched.append(position)
             return !rule.stop
         }

@@ -13,6 +13,12 @@ public protocol ActionConfig: Sendable {
     static func decode(_ node: Node, decoder: NodeDecoder, context: ActionContext) -> Self?
     /// What the action is aimed at, unrendered (a URL, a command, a destination), for `explain`.
     var target: String { get }
+    /// The action's own timeout, when it sets one (it overrides the rule's and the defaults').
+    var timeout: Duration? { get }
+}
+
+extension ActionConfig {
+    public var timeout: Duration? { nil }
 }
 
 /// What an action's decoding may need to know about the rule around it.

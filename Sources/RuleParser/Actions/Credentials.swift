@@ -37,7 +37,7 @@ extension NodeDecoder {
         }
         let rest = text[separator.upperBound...]
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        if authority.contains("{{") {
+        if authority.includes("{{") {
             let offset = text.distance(from: text.startIndex, to: authority.startIndex)
             error("\(what): templates may fill the path, query and headers of a URL, never its host or port",
                   at: mark(in: node, offset: offset, text: text))

@@ -30,7 +30,7 @@ public struct ReplicateActionConfig: ActionConfig {
         guard let f = d.fields(node, what, keys: keys) else { return nil }
         guard let toNode = d.required(f, "to"), let to = d.template(toNode, "to in \(what)") else { return nil }
         let host = to.text.prefix { $0 != "/" }
-        if host.contains("{{") || !to.text.contains("/") {
+        if host.includes("{{") || !to.text.includes("/") {
             d.error("to in \(what) must be 'host/repository' with a fixed host, such as prod.example.com/{{repository}}", at: toNode.mark)
         }
         var config = ReplicateActionConfig(to: to)

@@ -4,7 +4,7 @@ extension NodeDecoder {
     /// at its `${`. `$${` stands for a literal `${`.
     func substitute(_ scalar: Scalar, at mark: Mark) -> String? {
         let text = scalar.value
-        guard text.contains("${") else { return text }
+        guard text.includes("${") else { return text }
         var out = ""
         var failed = false
         var index = text.startIndex
@@ -62,17 +62,5 @@ extension NodeDecoder {
     private static func isVariableName(_ name: Substring) -> Bool {
         guard let first = name.first, first == "_" || first.isASCII && first.isLetter else { return false }
         return name.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
-    }
-}
-
-extension Substring {
-    /// The range of the first occurrence of `needle`; a Foundation-free `range(of:)`.
-    func range(of needle: String) -> Range<Index>? {
-        var index = startIndex
-        while index < endIndex {
-            if self[index...].hasPrefix(needle) { return index..<self.index(index, offsetBy: needle.count) }
-            index = self.index(after: index)
-        }
-        return nil
     }
 }

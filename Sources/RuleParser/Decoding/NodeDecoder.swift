@@ -4,6 +4,8 @@ public final class NodeDecoder {
     public private(set) var diagnostics: [Diagnostic] = []
     /// Secret values met while decoding (secret fields, and variables named like secrets), to mask in output.
     public internal(set) var sensitiveValues: Set<String> = []
+    /// Templates already parsed in this load, by text: rules files repeat the same few templates.
+    var templateCache: [String: Template] = [:]
     /// The variables `${NAME}` is replaced from.
     let environment: [String: String]
     /// Reads the file behind a `_file` secret; relative paths are relative to the rules file.
@@ -164,7 +166,7 @@ public final class NodeDecoder {
 
     /// The position of `offset` characters into a scalar's text, when the text sits on one line.
     func mark(in node: Node, offset: Int, text: String) -> Mark {
-        guard let scalar = node.scalar, !text.contains("\n"),
+        guard let scalar = node.scalar, !text.includes("\n"),
               scalar.style == .plain || scalar.style == .singleQuoted || scalar.style == .doubleQuoted,
               scalar.value == text
         else { return node.mark }

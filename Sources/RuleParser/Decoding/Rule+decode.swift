@@ -65,7 +65,7 @@ extension NodeDecoder {
     /// `rule 'name'` when the rule has a readable name, `rule #N` otherwise.
     static func ruleLabel(_ node: Node, index: Int) -> String {
         if case .mapping(let entries) = node.content,
-           let name = entries.first(where: { $0.key.scalar?.value == "name" })?.value.scalar, !name.isNull, !name.value.contains("${") {
+           let name = entries.first(where: { $0.key.scalar?.value == "name" })?.value.scalar, !name.isNull, !name.value.includes("${") {
             return "rule '\(name.value)'"
         }
         return "rule #\(index + 1)"

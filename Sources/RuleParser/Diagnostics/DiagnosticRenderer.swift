@@ -7,10 +7,15 @@ public struct DiagnosticRenderer: Sendable {
 
     /// The text of each file the diagnostics point into, keyed by the name in their marks.
     public let sources: [String: String]
+    /// Each file's lines, split once so rendering many diagnostics stays linear.
+    private let lines: [String: [Substring]]
 
     /// Creates a renderer over the given source texts.
     public init(sources: [String: String]) {
         self.sources = sources
+        self.lines = sources.mapValues { text in
+            text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+        }
     }
 
     /// Renders one diagnostic in the given format, with a trailing newline.
@@ -39,16 +44,8 @@ public struct DiagnosticRenderer: Sendable {
     }
 
     private func sourceLine(_ mark: Mark) -> Substring? {
-        guard let text = sources[mark.file], mark.line >= 1 else { return nil }
-        var lineNumber = 1
-        var start = text.startIndex
-        while lineNumber < mark.line {
-            guard let newline = text[start...].firstIndex(of: "\n") else { return nil }
-            start = text.index(after: newline)
-            lineNumber += 1
-        }
-        let end = text[start...].firstIndex(where: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) ?? text.endIndex
-        return text[start..<end]
+        guard let fileLines = lines[mark.file], mark.line >= 1, mark.line <= fileLines.count else { return nil }
+        return fileLines[mark.line - 1]
     }
 
     private func github(_ diagnostic: Diagnostic) -> String {

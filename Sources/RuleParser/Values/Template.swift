@@ -5,8 +5,10 @@ import Mustache
 public struct Template: Sendable, CustomStringConvertible {
     /// The template as written (after `${NAME}` substitution).
     public let text: String
-    /// The parsed template; values are inserted without HTML escaping.
-    public let compiled: MustacheTemplate
+    /// The parsed template (nil for constant text); values are inserted without HTML escaping.
+    public let compiled: MustacheTemplate?
+    /// True when the text has no `{{`: it renders to itself.
+    public let isConstant: Bool
 
     /// The fields of the canonical event a template may name at its top level.
     public static let fields: [String] = [
@@ -18,6 +20,13 @@ public struct Template: Sendable, CustomStringConvertible {
 
     /// Parses `text`; a syntax error or an unknown top-level variable is a `ValueError`.
     public init(_ text: String) throws(ValueError) {
+        self.text = text
+        isConstant = !text.includes("{{")
+        // Most values (header values, paths, hosts) hold no tag: no Mustache parse for them.
+        if isConstant {
+            compiled = nil
+            return
+        }
         do {
             compiled = try MustacheTemplate(string: Self.pragma + text)
         } catch let error as MustacheTemplate.ParserError {
@@ -29,12 +38,8 @@ public struct Template: Sendable, CustomStringConvertible {
         } catch {
             throw ValueError("invalid template: \(error)")
         }
-        self.text = text
         try Self.checkVariables(text)
     }
-
-    /// True when the text has no `{{`: it renders to itself.
-    public var isConstant: Bool { !text.contains("{{") }
 
     public var description: String { text }
 
@@ -109,6 +114,11 @@ extension Substring {
 extension NodeDecoder {
     /// A template value; errors point into the scalar where they can.
     public func template(_ node: Node, _ what: String) -> Template? {
-        parsed(node, what) { text throws(ValueError) in try Template(text) }
+        parsed(node, what) { text throws(ValueError) in
+            if let cached = templateCache[text] { return cached }
+            let template = try Template(text)
+            templateCache[text] = template
+            return template
+        }
     }
 }

@@ -38,9 +38,13 @@ private final class ParseSession {
     private var documents = 0
     private var diagnostics: [Diagnostic] = []
 
-    private enum Frame {
-        case sequence(mark: Mark, anchor: String?, items: [Node])
-        case mapping(MappingBuilder)
+    /// A collection being built; mutated in place on the stack so appends never copy the items.
+    private struct Frame {
+        var mark: Mark
+        var anchor: String?
+        var items: [Node] = []
+        /// Set for a mapping, nil for a sequence.
+        var mapping: MappingBuilder?
     }
 
     init(bytes: [UInt8], file: String, parser: YAMLParser) {
@@ -98,9 +102,10 @@ private final class ParseSession {
                 }
                 try add(node, anchor: nil)
             case YAML_SEQUENCE_START_EVENT:
-                try push(.sequence(mark: mark, anchor: optionalString(event.data.sequence_start.anchor), items: []), at: mark)
+                try push(Frame(mark: mark, anchor: optionalString(event.data.sequence_start.anchor)), at: mark)
             case YAML_MAPPING_START_EVENT:
-                try push(.mapping(MappingBuilder(mark: mark, anchor: optionalString(event.data.mapping_start.anchor))), at: mark)
+                let anchor = optionalString(event.data.mapping_start.anchor)
+                try push(Frame(mark: mark, anchor: anchor, mapping: MappingBuilder(mark: mark, anchor: anchor)), at: mark)
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 try pop()
             default:
@@ -118,30 +123,27 @@ private final class ParseSession {
 
     private func pop() throws(Diagnostic) {
         guard let frame = stack.popLast() else { return }
-        switch frame {
-        case .sequence(let mark, let anchor, let items):
-            try add(Node(.sequence(items), mark: mark), anchor: anchor)
-        case .mapping(let builder):
+        if let builder = frame.mapping {
             let (node, problems) = builder.build()
             diagnostics += problems
-            try add(node, anchor: builder.anchor)
+            try add(node, anchor: frame.anchor)
+        } else {
+            try add(Node(.sequence(frame.items), mark: frame.mark), anchor: frame.anchor)
         }
     }
 
     /// Adds a finished node to the collection being built, or makes it the root.
     private func add(_ node: Node, anchor: String?) throws(Diagnostic) {
         if let anchor { anchors[anchor] = node }
-        guard let top = stack.popLast() else {
+        let top = stack.count - 1
+        guard top >= 0 else {
             root = node
             return
         }
-        switch top {
-        case .sequence(let mark, let anchor, var items):
-            items.append(node)
-            stack.append(.sequence(mark: mark, anchor: anchor, items: items))
-        case .mapping(var builder):
-            builder.add(node)
-            stack.append(.mapping(builder))
+        if stack[top].mapping != nil {
+            stack[top].mapping?.add(node)
+        } else {
+            stack[top].items.append(node)
         }
     }
 
