@@ -15,6 +15,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/mxcl/Version", from: "2.2.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // Runner and harbinger only: networking, storage, processes, crypto, observability.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(
@@ -31,17 +42,42 @@ let package = Package(
             ]
         ),
         .target(name: "Router", dependencies: ["RuleParser"]),
-        .target(name: "Runner", dependencies: ["Router"]),
+        .target(
+            name: "Runner",
+            dependencies: [
+                "Router",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "harbinger",
             dependencies: [
                 "Runner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .testTarget(name: "RuleParserTests", dependencies: ["RuleParser"], exclude: ["Invalid"]),
         .testTarget(name: "RouterTests", dependencies: ["Router"], exclude: ["Fixtures"]),
-        .testTarget(name: "HarbingerTests", dependencies: ["harbinger", "RuleParser"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner"], exclude: ["Support/receiver.py"]),
+        .testTarget(
+            name: "HarbingerTests",
+            dependencies: ["harbinger", "RuleParser", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            exclude: ["Support/burst.py"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

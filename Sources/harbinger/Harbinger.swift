@@ -9,7 +9,10 @@ struct Harbinger: AsyncParsableCommand {
         abstract: "Route container-registry events to HTTP calls, scripts and replications.",
         discussion: "Rules live in a YAML file (or a directory of them) kept in Git. Start with 'harbinger check RULES'.",
         version: "0.1.0",
-        subcommands: [CheckCommand.self, ExplainCommand.self, RuleTestCommand.self, SchemaCommand.self]
+        subcommands: [
+            ServeCommand.self, CheckCommand.self, ExplainCommand.self, RuleTestCommand.self, DeliveriesCommand.self,
+            ReplayCommand.self, SendTestCommand.self, PauseCommand.self, ResumeCommand.self, SchemaCommand.self,
+        ]
     )
 
     /// Runs the command; usage errors exit 2, as `check`'s contract says (ArgumentParser's default is 64).

@@ -1,0 +1,13 @@
+/// The plugins a server runs with out of the box.
+import AsyncHTTPClient
+
+extension ActionPlugins {
+    /// `http`, `shell` and `callback`, the HTTP ones over the server's shared `httpClient`.
+    public static func standard(httpClient: HTTPClient) -> ActionPlugins {
+        var plugins = ActionPlugins()
+        plugins.register(HTTPAction(httpClient: httpClient))
+        plugins.register(ShellAction())
+        plugins.register(CallbackAction(httpClient: httpClient))
+        return plugins
+    }
+}

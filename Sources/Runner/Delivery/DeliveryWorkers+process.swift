@@ -1,0 +1,86 @@
+/// One delivery attempt: resolve its snapshot, run the plugin, record the outcome, follow the chain.
+import Logging
+import Metrics
+
+extension DeliveryWorkers {
+    func process(_ delivery: Delivery) async {
+        let started = clock.now()
+        let (outcome, rule, defaults) = await attempt(delivery)
+        let policy = rule?.retry ?? defaults.retry
+        let transition: Transition
+        if let rule {
+            transition = RetrySchedule(policy: policy).transition(for: delivery, outcome: outcome, rule: rule, now: clock.now(),
+                                                                  unit: Double.random(in: 0...1))
+        } else {
+            transition = Transition(state: .failed)
+        }
+        let attempt = Attempt(deliveryID: delivery.id, number: delivery.attempts + 1, startedAt: started,
+                              durationMillis: outcome.duration.milliseconds, status: outcome.status,
+                              verdict: Self.verdictName(outcome.verdict), excerpt: outcome.excerpt)
+        do {
+            try await store.record(attempt, delivery: delivery, transition: transition, now: clock.now())
+        } catch {
+            // The lease runs out and the delivery is tried again: at least once, never lost.
+            logger.error("recording an attempt failed", metadata: ["delivery": "\(delivery.id)", "error": "\(error)"])
+            return
+        }
+        let outcomeLabel = transition.state == .pending ? "retry" : transition.state.rawValue
+        Counter(label: "harbinger_deliveries_total", dimensions: [("rule", delivery.rule), ("action", delivery.actionType), ("outcome", outcomeLabel)]).increment()
+        Timer(label: "harbinger_attempt_duration_seconds", dimensions: [("action", delivery.actionType)], preferredDisplayUnit: .seconds)
+            .recordMilliseconds(outcome.duration.milliseconds)
+        logger.info("delivery attempt", metadata: [
+            "delivery": "\(delivery.id)", "event": "\(delivery.eventID)", "rule": "\(delivery.rule)", "action": "\(delivery.actionType)",
+            "attempt": "\(attempt.number)", "status": "\(outcome.status)", "state": "\(transition.state.rawValue)",
+        ])
+        if !transition.enqueue.isEmpty { wake() }
+        await updateRuleHealth(delivery: delivery, rule: rule, state: transition.state)
+    }
+
+    /// Runs the attempt; problems before the plugin runs are failures that the history explains.
+    private func attempt(_ delivery: Delivery) async -> (AttemptOutcome, Rule?, Defaults) {
+        let current = catalog.current
+        guard let rules = try? await catalog.rules(version: delivery.rulesVersion) else {
+            return (AttemptOutcome(.failure, status: "rules snapshot \(delivery.rulesVersion) cannot be loaded"), nil, current.file.defaults)
+        }
+        guard let rule = rules.rule(named: delivery.rule), delivery.step < rule.actions.count else {
+            return (AttemptOutcome(.failure, status: "rule '\(delivery.rule)' step \(delivery.step) is not in its snapshot"), nil, rules.file.defaults)
+        }
+        let step = rule.actions[delivery.step]
+        guard let plugin = plugins.plugin(for: step.type) else {
+            return (AttemptOutcome(.failure, status: "no plugin runs '\(step.type)' actions yet"), rule, rules.file.defaults)
+        }
+        guard let event = try? await store.event(id: delivery.eventID) else {
+            return (AttemptOutcome(.retry(after: nil), status: "event \(delivery.eventID) cannot be read"), rule, rules.file.defaults)
+        }
+        let timeout = step.config.timeout ?? rule.timeout ?? rules.file.defaults.timeout
+        let context = DeliveryContext(delivery: delivery, event: event, rule: rule, timeout: timeout)
+        let key = plugin.concurrencyKey(step.config, context: context)
+        let limit = plugin.concurrencyLimit(step.config) ?? rules.file.defaults.concurrency
+        await limiter.acquire(key, limit: limit)
+        let outcome = await plugin.run(step.config, context: context)
+        await limiter.release(key)
+        return (outcome, rule, rules.file.defaults)
+    }
+
+    /// Counts final failures in a row and pauses a rule that reached its `disable_after`.
+    private func updateRuleHealth(delivery: Delivery, rule: Rule?, state: Delivery.State) async {
+        guard state != .pending, let rule else { return }
+        let failed = state == .failed || state == .dead
+        guard let run = try? await store.noteOutcome(rule: rule.name, failed: failed) else { return }
+        if failed, let limit = rule.disableAfter, run >= limit {
+            let reason = "paused after \(run) failed deliveries in a row; last: \(delivery.lastStatus ?? state.rawValue)"
+            try? await store.setPaused(rule: rule.name, paused: true, reason: reason, now: clock.now())
+            try? await catalog.refreshPaused()
+            Counter(label: "harbinger_rules_paused_total", dimensions: [("rule", rule.name)]).increment()
+            logger.warning("rule paused", metadata: ["rule": "\(rule.name)", "reason": "\(reason)"])
+        }
+    }
+
+    static func verdictName(_ verdict: AttemptOutcome.Verdict) -> String {
+        switch verdict {
+        case .success: "success"
+        case .retry: "retry"
+        case .failure: "failure"
+        }
+    }
+}

@@ -1,0 +1,157 @@
+/// The delivery workers: claim due deliveries, run their action plugins, record every attempt.
+import Logging
+import Metrics
+import ServiceLifecycle
+
+/// Works the delivery queue until shutdown; a `Service` of the server's service group.
+public final class DeliveryWorkers: Service, Sendable {
+    /// Tuning knobs.
+    public struct Settings: Sendable {
+        /// Deliveries in flight at once, over all targets.
+        public var maxInFlight = 64
+        /// How long a claim holds a delivery before another worker may take it back.
+        public var lease: Duration = .seconds(300)
+        /// The longest the loop sleeps without looking at the queue.
+        public var idlePoll: Duration = .seconds(1)
+        /// How long shutdown waits for in-flight deliveries before leaving them to the next start.
+        public var drainTimeout: Duration = .seconds(10)
+        /// The identity that holds leases.
+        public var owner = "harbinger-\(DeliveryID.make().prefix(8))"
+
+        /// Default settings.
+        public init() {}
+    }
+
+    let store: any DeliveryStore
+    let catalog: RulesCatalog
+    let plugins: ActionPlugins
+    let clock: any WallClock
+    let settings: Settings
+    let limiter = ConcurrencyLimiter()
+    let logger: Logger
+    private let doorbell = Doorbell()
+
+    /// Creates the workers.
+    public init(store: any DeliveryStore, catalog: RulesCatalog, plugins: ActionPlugins, clock: any WallClock = SystemClock(),
+                settings: Settings = Settings(), logger: Logger = Logger(label: "harbinger.delivery")) {
+        self.store = store
+        self.catalog = catalog
+        self.plugins = plugins
+        self.clock = clock
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// Tells the loop new work may be due (called after ingest and replay).
+    public func wake() {
+        Task { await doorbell.ring() }
+    }
+
+    public func run() async throws {
+        let recovered = try await store.releaseAll(owner: nil, now: clock.now())
+        if recovered > 0 { logger.info("returned deliveries in flight at the last stop to the queue", metadata: ["count": "\(recovered)"]) }
+        let inFlight = InFlight()
+        await withTaskGroup(of: Void.self) { group in
+            await withGracefulShutdownHandler {
+                await self.loop(group: &group, inFlight: inFlight)
+            } onGracefulShutdown: {
+                self.wake()
+            }
+            // Drain: give in-flight deliveries a bounded time, then leave the rest to the next start.
+            let drained = await withTaskGroup(of: Bool.self) { race in
+                race.addTask { await inFlight.waitUntilEmpty(); return true }
+                race.addTask { try? await Task.sleep(for: self.settings.drainTimeout); return false }
+                let first = await race.next() ?? false
+                race.cancelAll()
+                return first
+            }
+            if !drained { group.cancelAll() }
+        }
+        _ = try? await store.releaseAll(owner: settings.owner, now: clock.now())
+    }
+
+    private func loop(group: inout TaskGroup<Void>, inFlight: InFlight) async {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let free = settings.maxInFlight - (await inFlight.count)
+            var claimed: [Delivery] = []
+            if free > 0 {
+                do {
+                    claimed = try await store.claim(now: clock.now(), limit: free, lease: settings.lease, owner: settings.owner)
+                } catch {
+                    logger.error("claiming deliveries failed", metadata: ["error": "\(error)"])
+                }
+            }
+            for delivery in claimed {
+                await inFlight.add()
+                group.addTask {
+                    await self.process(delivery)
+                    await inFlight.remove()
+                    await self.doorbell.ring()
+                }
+            }
+            if free > 0 && claimed.count == free { continue }
+            // Sleep until woken (ingest, replay, a finished delivery), until the next delivery is due,
+            // or for the idle poll, whichever comes first.
+            var wait = settings.idlePoll
+            if let nextDue = try? await store.nextDue() { wait = min(wait, .milliseconds(max(0, nextDue - clock.now()))) }
+            if wait > .zero { await doorbell.wait(upTo: wait) }
+        }
+    }
+}
+
+/// Wakes a sleeping loop; a ring with nobody waiting is remembered once.
+actor Doorbell {
+    private var rung = false
+    private var waiter: CheckedContinuation<Void, Never>?
+
+    func ring() {
+        if let waiter {
+            self.waiter = nil
+            waiter.resume()
+        } else {
+            rung = true
+        }
+    }
+
+    func wait(upTo duration: Duration) async {
+        if rung {
+            rung = false
+            return
+        }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.suspend() }
+            group.addTask {
+                try? await Task.sleep(for: duration)
+                if !Task.isCancelled { await self.ring() }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+        rung = false
+    }
+
+    private func suspend() async {
+        await withCheckedContinuation { waiter = $0 }
+    }
+}
+
+/// Counts deliveries in flight and lets shutdown wait for them.
+actor InFlight {
+    private(set) var count = 0
+    private var emptyWaiters: [CheckedContinuation<Void, Never>] = []
+
+    func add() { count += 1 }
+
+    func remove() {
+        count -= 1
+        if count == 0 {
+            for waiter in emptyWaiters { waiter.resume() }
+            emptyWaiters.removeAll()
+        }
+    }
+
+    func waitUntilEmpty() async {
+        if count == 0 { return }
+        await withCheckedContinuation { emptyWaiters.append($0) }
+    }
+}

@@ -1,0 +1,79 @@
+/// The durable store's contract: SQLite implements it for one instance; PostgreSQL can follow for
+/// several, claiming with `FOR UPDATE SKIP LOCKED` and the same leases.
+
+/// Filters for listing deliveries.
+public struct DeliveryQuery: Sendable {
+    /// Only deliveries in this state.
+    public var state: Delivery.State?
+    /// Only this rule's deliveries.
+    public var rule: String?
+    /// Only this event's deliveries.
+    public var eventID: String?
+    /// At most this many, newest first.
+    public var limit: Int
+
+    /// Creates a query.
+    public init(state: Delivery.State? = nil, rule: String? = nil, eventID: String? = nil, limit: Int = 100) {
+        self.state = state
+        self.rule = rule
+        self.eventID = eventID
+        self.limit = limit
+    }
+}
+
+/// What happens to a delivery after an attempt.
+public struct Transition: Sendable {
+    /// The new state.
+    public var state: Delivery.State
+    /// For `pending`: when the next attempt is due (ms since 1970).
+    public var nextAttemptAt: Int64?
+    /// Deliveries to enqueue now (the chain's next step).
+    public var enqueue: [Delivery]
+
+    /// Creates a transition.
+    public init(state: Delivery.State, nextAttemptAt: Int64? = nil, enqueue: [Delivery] = []) {
+        self.state = state
+        self.nextAttemptAt = nextAttemptAt
+        self.enqueue = enqueue
+    }
+}
+
+/// Durable storage for events, deliveries, attempts and rule state.
+public protocol DeliveryStore: Sendable {
+    /// Stores rules files, returning the snapshot's version (the same content returns the same version).
+    func saveRules(_ snapshot: RulesSnapshot, now: Int64) async throws -> Int64
+    /// The rules files of a version.
+    func rules(version: Int64) async throws -> RulesSnapshot?
+
+    /// Stores each request's events and deliveries durably before returning; all batches passed
+    /// together are committed in one transaction (group commit). Events already stored are duplicates.
+    func ingest(_ batches: [IngestBatch]) async throws -> [IngestResult]
+    /// An event by id.
+    func event(id: String) async throws -> StoredEvent?
+
+    /// Claims up to `limit` due pending deliveries of unpaused rules for `owner` until `now + lease`,
+    /// and takes back running deliveries whose lease expired.
+    func claim(now: Int64, limit: Int, lease: Duration, owner: String) async throws -> [Delivery]
+    /// Records an attempt of a claimed delivery and applies its transition, in one transaction.
+    func record(_ attempt: Attempt, delivery: Delivery, transition: Transition, now: Int64) async throws
+    /// Returns every running delivery of `owner` to pending (a clean shutdown, or a restart of the only instance).
+    func releaseAll(owner: String?, now: Int64) async throws -> Int
+
+    /// Deliveries matching a query, newest first.
+    func deliveries(_ query: DeliveryQuery) async throws -> [Delivery]
+    /// One delivery and its attempts.
+    func delivery(id: String) async throws -> (Delivery, [Attempt])?
+    /// Makes deliveries pending again, due now, with their attempt count reset; returns the ids found.
+    func replay(_ ids: [String], now: Int64) async throws -> [String]
+    /// How many deliveries are pending or running.
+    func queueDepth() async throws -> Int
+    /// When the next pending delivery is due, if any.
+    func nextDue() async throws -> Int64?
+
+    /// Pauses or resumes a rule; a paused rule's deliveries wait and new events do not match it.
+    func setPaused(rule: String, paused: Bool, reason: String?, now: Int64) async throws
+    /// Paused rules and why.
+    func pausedRules() async throws -> [String: String]
+    /// Updates a rule's run of final failures: +1 on a failure, 0 on a success; returns the new count.
+    func noteOutcome(rule: String, failed: Bool) async throws -> Int
+}

@@ -1,0 +1,80 @@
+/// Reading and replaying the delivery history, and the queue's size.
+import GRDB
+
+extension SQLiteStore {
+    /// Deliveries matching the query, newest first.
+    public func deliveries(_ query: DeliveryQuery) async throws -> [Delivery] {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let state = query.state {
+            conditions.append("state = ?")
+            arguments += [state.rawValue]
+        }
+        if let rule = query.rule {
+            conditions.append("rule = ?")
+            arguments += [rule]
+        }
+        if let eventID = query.eventID {
+            conditions.append("event_id = ?")
+            arguments += [eventID]
+        }
+        arguments += [max(0, query.limit)]
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let sql = "SELECT * FROM deliveries \(filter) ORDER BY created_at DESC, rowid DESC LIMIT ?"
+        return try await pool.read { [arguments] db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map(Delivery.init(row:))
+        }
+    }
+
+    /// One delivery and its attempts, first attempt first.
+    public func delivery(id: String) async throws -> (Delivery, [Attempt])? {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM deliveries WHERE id = ?", arguments: [id]) else {
+                return nil
+            }
+            let attempts = try Row.fetchAll(
+                db, sql: "SELECT * FROM attempts WHERE delivery_id = ? ORDER BY number, id", arguments: [id]
+            ).map(Attempt.init(row:))
+            return (try Delivery(row: row), attempts)
+        }
+    }
+
+    /// Makes the deliveries pending again, due now, with no attempts counted; returns the ids found.
+    public func replay(_ ids: [String], now: Int64) async throws -> [String] {
+        try await pool.write { db in
+            var found: [String] = []
+            for id in ids {
+                try db.execute(
+                    sql: """
+                        UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = ?,
+                            lease_owner = NULL, lease_until = NULL, updated_at = ?
+                        WHERE id = ?
+                        """,
+                    arguments: [now, now, id])
+                if db.changesCount > 0 { found.append(id) }
+            }
+            return found
+        }
+    }
+
+    /// How many deliveries are pending or running.
+    public func queueDepth() async throws -> Int {
+        try await pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deliveries WHERE state IN ('pending', 'running')") ?? 0
+        }
+    }
+
+    /// When the next pending delivery of an unpaused rule is due: a paused rule's backlog must not wake
+    /// the workers in a loop.
+    public func nextDue() async throws -> Int64? {
+        try await pool.read { db in
+            try Int64.fetchOne(
+                db,
+                sql: """
+                    SELECT MIN(d.next_attempt_at) FROM deliveries AS d
+                    WHERE d.state = 'pending'
+                      AND NOT EXISTS (SELECT 1 FROM rule_state AS r WHERE r.rule = d.rule AND r.paused)
+                    """)
+        }
+    }
+}

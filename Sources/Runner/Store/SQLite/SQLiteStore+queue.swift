@@ -1,0 +1,79 @@
+/// The delivery queue: claiming under leases, recording attempts, releasing claims.
+import GRDB
+
+extension SQLiteStore {
+    /// Claims due deliveries of unpaused rules, oldest due first, after taking back expired leases.
+    public func claim(now: Int64, limit: Int, lease: Duration, owner: String) async throws -> [Delivery] {
+        let leaseUntil = now + lease.milliseconds
+        return try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE deliveries SET state = 'pending', lease_owner = NULL, lease_until = NULL, updated_at = ?
+                    WHERE state = 'running' AND lease_until < ?
+                    """,
+                arguments: [now, now])
+            guard limit > 0 else { return [] }
+            let due = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM deliveries AS d
+                    WHERE d.state = 'pending' AND d.next_attempt_at <= ?
+                      AND NOT EXISTS (SELECT 1 FROM rule_state AS r WHERE r.rule = d.rule AND r.paused)
+                    ORDER BY d.next_attempt_at, d.created_at, d.rowid
+                    LIMIT ?
+                    """,
+                arguments: [now, limit]
+            ).map(Delivery.init(row:))
+            var claimed: [Delivery] = []
+            for var delivery in due {
+                try db.execute(
+                    sql: """
+                        UPDATE deliveries SET state = 'running', lease_owner = ?, lease_until = ?, updated_at = ?
+                        WHERE id = ?
+                        """,
+                    arguments: [owner, leaseUntil, now, delivery.id])
+                delivery.state = .running
+                delivery.leaseOwner = owner
+                delivery.leaseUntil = leaseUntil
+                delivery.updatedAt = now
+                claimed.append(delivery)
+            }
+            return claimed
+        }
+    }
+
+    /// Records the attempt, applies the transition to the delivery and enqueues the chain's next steps.
+    public func record(_ attempt: Attempt, delivery: Delivery, transition: Transition, now: Int64) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE deliveries SET attempts = attempts + 1, last_status = ?, last_duration_ms = ?, excerpt = ?,
+                        state = ?, next_attempt_at = COALESCE(?, next_attempt_at),
+                        lease_owner = NULL, lease_until = NULL, updated_at = ?
+                    WHERE id = ?
+                    """,
+                arguments: [attempt.status, attempt.durationMillis, attempt.excerpt, transition.state.rawValue,
+                            transition.nextAttemptAt, now, delivery.id])
+            guard db.changesCount > 0 else {
+                throw DatabaseError(message: "no delivery \(delivery.id) to record an attempt for")
+            }
+            try attempt.insert(db)
+            for next in transition.enqueue {
+                try next.insert(db)
+            }
+        }
+    }
+
+    /// Returns running deliveries (of `owner`, or of everyone when nil) to pending; returns how many.
+    public func releaseAll(owner: String?, now: Int64) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE deliveries SET state = 'pending', lease_owner = NULL, lease_until = NULL, updated_at = ?
+                    WHERE state = 'running' AND (? IS NULL OR lease_owner = ?)
+                    """,
+                arguments: [now, owner, owner])
+            return db.changesCount
+        }
+    }
+}

@@ -1,0 +1,36 @@
+/// The embedded store: one SQLite file in WAL mode, for a single Harbinger instance.
+import Foundation
+import GRDB
+
+/// A `DeliveryStore` on one SQLite database file, durable on every commit.
+public final class SQLiteStore: DeliveryStore {
+    /// The connections: one writer, concurrent readers (WAL).
+    let pool: DatabasePool
+    /// Coalesces concurrent `ingest` calls into one transaction per group.
+    let ingestWriter: IngestWriter
+
+    /// How long a connection waits for a lock held by another process before giving up.
+    static let busyTimeout: TimeInterval = 10
+
+    /// Opens or creates the database at `path` and brings its schema up to date.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(Self.busyTimeout)
+        configuration.label = "harbinger.store"
+        // Deliveries must point at stored events, attempts at stored deliveries (GRDB default, stated here).
+        configuration.foreignKeysEnabled = true
+        pool = try DatabasePool(path: path, configuration: configuration)
+        // GRDB sets `synchronous = NORMAL` on the writer after opening it in WAL mode, which can lose
+        // the last commits on power loss; an accepted event must survive that, so every commit fsyncs.
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        try Self.migrator.migrate(pool)
+        ingestWriter = IngestWriter(pool: pool)
+    }
+
+    /// Closes the database; later calls fail.
+    public func close() throws {
+        try pool.close()
+    }
+}

@@ -1,0 +1,71 @@
+/// Why a webhook request is refused: its status, its JSON error body and its metrics label.
+import Hummingbird
+
+/// A refused webhook request.
+enum HookRejection: Error, Sendable {
+    /// No source of that name is declared.
+    case unknownSource(String)
+    /// An auth form of the source failed; the reason names the form, never a secret.
+    case unauthorized(String)
+    /// The Content-Type is not one the source's sender uses.
+    case unsupportedMediaType(String)
+    /// The body is over the limit, in bytes.
+    case tooLarge(limit: Int)
+    /// The body is not what the source's format says (`path: message`).
+    case invalidPayload(String)
+    /// The body could not be read.
+    case unreadableBody
+    /// The store could not record the request.
+    case storeUnavailable
+
+    /// The HTTP status.
+    var status: HTTPResponse.Status {
+        switch self {
+        case .unknownSource: .notFound
+        case .unauthorized: .unauthorized
+        case .unsupportedMediaType: .unsupportedMediaType
+        case .tooLarge: .contentTooLarge
+        case .invalidPayload, .unreadableBody: .badRequest
+        case .storeUnavailable: .serviceUnavailable
+        }
+    }
+
+    /// The `reason` label of `harbinger_requests_rejected_total` (also the `outcome` of `harbinger_requests_total`).
+    var metricReason: String {
+        switch self {
+        case .unknownSource: "unknown_source"
+        case .unauthorized: "unauthorized"
+        case .unsupportedMediaType: "unsupported_media_type"
+        case .tooLarge: "too_large"
+        case .invalidPayload, .unreadableBody: "invalid_payload"
+        case .storeUnavailable: "store_unavailable"
+        }
+    }
+
+    /// The JSON body: a short error and a detail that never holds a secret.
+    var body: ErrorBody {
+        switch self {
+        case .unknownSource(let name):
+            ErrorBody(error: "unknown source", detail: "no source named '\(String(name.prefix(100)))' is declared in the rules")
+        case .unauthorized(let reason):
+            ErrorBody(error: "unauthorized", detail: reason)
+        case .unsupportedMediaType(let detail):
+            ErrorBody(error: "unsupported media type", detail: detail)
+        case .tooLarge(let limit):
+            ErrorBody(error: "payload too large", detail: "the body is larger than the limit of \(limit) bytes")
+        case .invalidPayload(let detail):
+            ErrorBody(error: "invalid payload", detail: detail)
+        case .unreadableBody:
+            ErrorBody(error: "invalid payload", detail: "the request body could not be read")
+        case .storeUnavailable:
+            ErrorBody(error: "store unavailable", detail: "the event store could not record the request; retry later")
+        }
+    }
+
+    /// The response to send.
+    var response: Response {
+        var headers = HTTPFields()
+        if case .storeUnavailable = self { headers[.retryAfter] = "5" }
+        return .json(status, body, headers: headers)
+    }
+}

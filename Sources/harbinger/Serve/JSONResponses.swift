@@ -1,0 +1,45 @@
+/// The JSON bodies of the HTTP server's answers, and a helper that sends them.
+import Foundation
+import Hummingbird
+
+/// Every error answer: `{"error": "...", "detail": "..."}`.
+struct ErrorBody: Encodable, Sendable {
+    let error: String
+    let detail: String
+}
+
+/// A 202 answer: events stored now, duplicates among them, and how many deliveries were enqueued.
+struct AcceptedBody: Encodable, Sendable {
+    let accepted: [String]
+    let duplicates: [String]
+    let deliveries: Int
+}
+
+/// A 200 answer for a request whose events were all stored before.
+struct DuplicateBody: Encodable, Sendable {
+    let accepted: [String]
+    let duplicates: [String]
+}
+
+/// A 200 answer for a well-formed payload that holds nothing to route.
+struct IgnoredBody: Encodable, Sendable {
+    let ignored: String
+}
+
+/// A status answer of the probes.
+struct StatusBody: Encodable, Sendable {
+    let status: String
+}
+
+extension Response {
+    /// A JSON response with `value` as its body.
+    static func json(_ status: HTTPResponse.Status, _ value: some Encodable, headers: HTTPFields = [:]) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding these plain structs cannot fail; the fallback keeps the answer JSON all the same.
+        let data = (try? encoder.encode(value)) ?? Data(#"{"error":"internal error","detail":"the answer could not be encoded"}"#.utf8)
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

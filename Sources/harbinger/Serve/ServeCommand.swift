@@ -1,0 +1,109 @@
+/// `harbinger serve`: accept webhooks, store them durably, deliver them.
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import Runner
+import ServiceLifecycle
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Accept registry webhooks on POST /hooks/<source>, store them durably and run the matching rules' actions.",
+        discussion: """
+            Every accepted event and its deliveries are committed to the store before the registry gets \
+            its 202; a registry that re-sends the same notification gets 200 and no second delivery. \
+            Deliveries are retried with exponential backoff and full jitter, kept in the history \
+            ('harbinger deliveries') and can be replayed ('harbinger replay').
+
+            The rules are reloaded on SIGHUP and when the files change; an invalid edit is logged and \
+            counted (harbinger_reloads_total{result="failure"}) and the previous rules keep serving. \
+            SIGTERM stops accepting, lets in-flight deliveries finish (10 s at most) and leaves the \
+            rest pending for the next start.
+
+            Also serves GET /healthz, GET /readyz and GET /metrics (Prometheus text).
+            Listen address and store come from the flags, else the rules file's server: block, else \
+            127.0.0.1:8686 and sqlite:harbinger.db.
+            """
+    )
+
+    @Option(help: "A rules file, or a directory of rules files.")
+    var rules: String
+
+    @Option(help: "host:port to listen on (default: server.listen, else 127.0.0.1:8686).")
+    var listen: String?
+
+    @Option(help: "The store: sqlite:PATH (default: server.store, else sqlite:harbinger.db).")
+    var store: String?
+
+    @Option(help: "Log format: text or json.")
+    var logFormat: LogFormat = .text
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        bootstrapLogging(format: logFormat, level: logLevel)
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let logger = Logger(label: "harbinger")
+
+        let snapshot: RulesSnapshot
+        do {
+            snapshot = try RulesSnapshot.read(path: rules)
+        } catch {
+            printError("harbinger: \(error)\n")
+            throw ExitCode(2)
+        }
+        let file = try RulesLoader.loadOrExit(rules)
+        let (host, port) = try Self.address(listen ?? file.server.listen ?? "127.0.0.1:8686")
+        let storeSpec = store ?? file.server.store ?? "sqlite:harbinger.db"
+        guard storeSpec.hasPrefix("sqlite:") else {
+            printError("harbinger: only sqlite:PATH stores are supported so far, got '\(storeSpec)'\n")
+            throw ExitCode(2)
+        }
+        let deliveryStore = try await openStore(storeSpec)
+        let clock = SystemClock()
+        let version = try await deliveryStore.saveRules(snapshot, now: clock.now())
+        let catalog = RulesCatalog(current: LoadedRules(file: file, version: version), store: deliveryStore)
+        try await catalog.refreshPaused()
+
+        // A refused connection should fail the attempt at once and leave retrying to the delivery schedule.
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.connectionPool.retryConnectionEstablishment = false
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        let workers = DeliveryWorkers(store: deliveryStore, catalog: catalog, plugins: .standard(httpClient: httpClient),
+                                      clock: clock, logger: Logger(label: "harbinger.delivery"))
+        let ingestor = Ingestor(store: deliveryStore, catalog: catalog, clock: clock)
+        let watcher = RulesWatcher(path: rules, catalog: catalog, store: deliveryStore, clock: clock, logger: Logger(label: "harbinger.rules"))
+        let router = HTTPServer.router(
+            catalog: catalog, ingestor: ingestor, defaultMaxBody: Int(file.server.maxBody?.bytes ?? Int64(HTTPServer.defaultMaxBody)),
+            onAccepted: { workers.wake() },
+            isReady: { (try? await deliveryStore.queueDepth()) != nil },
+            metricsText: { registry.emitToString() })
+        let app = Application(router: router, configuration: .init(address: .hostname(host, port: port)),
+                              services: [workers, watcher], logger: logger)
+        logger.info("serving", metadata: ["listen": "\(host):\(port)", "store": "\(storeSpec)", "rules": "\(rules)",
+                                          "sources": "\(file.sources.map(\.name).joined(separator: ","))"])
+        do {
+            try await app.runService()
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
+        try await httpClient.shutdown()
+    }
+
+    static func address(_ text: String) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ValidationError("listen address must be host:port, got '\(text)'")
+        }
+        return (String(text[..<colon]), port)
+    }
+}
+
+extension LogFormat: ExpressibleByArgument {}
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -1,0 +1,196 @@
+import Foundation
+import Testing
+
+/// `harbinger serve` against real programs: Debian's docker-registry, skopeo, a recording HTTP
+/// receiver and real scripts, all on 127.0.0.1.
+@Suite(.serialized)
+struct EndToEndTests {
+    static let shared = Executable.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/e2e")
+    static let fixtures = Executable.packageRoot.appendingPathComponent("Tests/RouterTests/Fixtures")
+
+    /// Writes a rules file and starts the server on it.
+    static func serve(_ rules: String, in dir: URL) throws -> ServerProcess {
+        let file = dir.appendingPathComponent("rules.yml")
+        try rules.write(to: file, atomically: true, encoding: .utf8)
+        return try ServerProcess(rules: file, directory: dir)
+    }
+
+    /// POSTs a file to a hook; returns the status code.
+    static func post(_ file: URL, to url: String, contentType: String = "application/vnd.docker.distribution.events.v1+json") throws -> Int {
+        let out = try Executable.run(URL(fileURLWithPath: "/usr/bin/curl"), [
+            "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H", "Content-Type: \(contentType)",
+            "--data-binary", "@\(file.path)", url,
+        ])
+        return Int(out.stdout) ?? 0
+    }
+
+    /// `harbinger deliveries --json` against the server's store.
+    static func deliveries(_ server: ServerProcess) throws -> [[String: Any]] {
+        let out = try Executable.harbinger("deliveries", "--store", server.store, "--json", "--limit", "100000")
+        return out.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
+    /// Runs a script of ../shared/e2e. Through Python with close_fds, so a server the script leaves
+    /// running does not inherit the descriptor Foundation's Process watches for the exit (it would
+    /// then wait for the server too).
+    static func run(_ script: String, _ arguments: [String]) throws -> Executable.Output {
+        let launcher = "import subprocess, sys; sys.exit(subprocess.run(sys.argv[1:], close_fds=True).returncode)"
+        return try Executable.run(URL(fileURLWithPath: "/usr/bin/env"),
+                                  ["python3", "-c", launcher, "bash", shared.appendingPathComponent(script).path] + arguments)
+    }
+
+    @Test func aPushToARealRegistryRunsTheScriptAndTheHTTPCallAndBlobEventsRunNothing() throws {
+        let dir = try Loopback.temporaryDirectory("e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let receiver = try Receiver(directory: dir)
+        defer { receiver.stop() }
+        let script = dir.appendingPathComponent("record.sh")
+        try "#!/bin/sh\necho \"$1 $2 $HARBINGER_TYPE\" >> \"$(dirname \"$0\")/pushed.txt\"\n".write(to: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        let server = try Self.serve("""
+            version: 1
+            sources:
+              - { name: registry, kind: distribution }
+            rules:
+              - name: record
+                when: { event: push, repository: "team/**" }
+                do:
+                  - shell: { command: ["\(script.path)", "{{repository}}", "{{tag}}"] }
+              - name: notify
+                when: { event: push }
+                do:
+                  - http: { url: "http://127.0.0.1:\(receiver.port)/hook?image={{image}}" }
+            """, in: dir)
+        defer { server.child.stop() }
+        let registryDir = dir.appendingPathComponent("registry")
+        let registryPort = Loopback.freePort()
+        let started = try Self.run("registry.sh", ["start", registryDir.path, "\(registryPort)", "--notify", "\(server.base)/hooks/registry"])
+        #expect(started.status == 0, "\(started.stderr)")
+        defer { _ = try? Self.run("registry.sh", ["stop", registryDir.path]) }
+        let layout = dir.appendingPathComponent("layout").path
+        let image = try Self.run("make-image.sh", [layout, "v1"])
+        #expect(image.status == 0, "\(image.stderr)")
+        let push = try Executable.run(URL(fileURLWithPath: "/usr/bin/skopeo"), [
+            "copy", "--dest-tls-verify=false", "oci:\(layout):v1", "docker://127.0.0.1:\(registryPort)/team/app:v1",
+        ])
+        #expect(push.status == 0, "\(push.stderr)")
+
+        let pushed = dir.appendingPathComponent("pushed.txt")
+        #expect(Loopback.waitFor(seconds: 30) { ((try? String(contentsOf: pushed, encoding: .utf8)) ?? "").contains("team/app v1 push") })
+        #expect(Loopback.waitFor(seconds: 30) { receiver.requests.contains { $0.path == "/hook?image=127.0.0.1:\(registryPort)/team/app:v1" } })
+        // Blob pushes and pulls reached the server too, but only the manifest push made deliveries.
+        #expect(Loopback.waitFor(seconds: 10) { ((try? Self.deliveries(server)) ?? []).allSatisfy { $0["state"] as? String == "succeeded" } })
+        let deliveries = try Self.deliveries(server)
+        #expect(deliveries.count == 2, "\(deliveries)")
+        #expect(Set(deliveries.compactMap { $0["rule"] as? String }) == ["record", "notify"])
+        let request = try #require(receiver.requests.first)
+        #expect(request.header("webhook-id") == deliveries.first { $0["rule"] as? String == "notify" }?["id"] as? String)
+        #expect(request.header("X-Harbinger-Event-Id") != nil)
+    }
+
+    @Test func aReceiverAnswering503ThenSucceedsIsDeliveredOnceAfterARetry() throws {
+        let dir = try Loopback.temporaryDirectory("retry")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let flaky = try Receiver(directory: dir, statuses: "503,200")
+        defer { flaky.stop() }
+        let refusing = try Receiver(directory: dir, statuses: "400")
+        defer { refusing.stop() }
+        let server = try Self.serve("""
+            version: 1
+            sources: [{ name: registry, kind: distribution }]
+            rules:
+              - name: flaky
+                when: { event: push }
+                retry: { attempts: 5, backoff: 100ms, max_backoff: 500ms }
+                do: [{ http: { url: "http://127.0.0.1:\(flaky.port)/flaky" } }]
+              - name: refusing
+                when: { event: push }
+                retry: { attempts: 5, backoff: 100ms, max_backoff: 500ms }
+                do: [{ http: { url: "http://127.0.0.1:\(refusing.port)/refusing" } }]
+            """, in: dir)
+        defer { server.child.stop() }
+        let payload = Self.fixtures.appendingPathComponent("distribution-captured/03-push-manifest.json")
+        #expect(try Self.post(payload, to: "\(server.base)/hooks/registry") == 202)
+        #expect(Loopback.waitFor(seconds: 30) {
+            let states = ((try? Self.deliveries(server)) ?? []).compactMap { $0["state"] as? String }
+            return states.sorted() == ["failed", "succeeded"]
+        })
+        let deliveries = try Self.deliveries(server)
+        let flakyDelivery = try #require(deliveries.first { $0["rule"] as? String == "flaky" })
+        #expect(flakyDelivery["attempts"] as? Int == 2)
+        #expect(flakyDelivery["last_status"] as? String == "HTTP 200")
+        #expect(flaky.requests.count == 2)
+        #expect(Set(flaky.requests.compactMap { $0.header("webhook-id") }).count == 1)
+        let refused = try #require(deliveries.first { $0["rule"] as? String == "refusing" })
+        #expect(refused["attempts"] as? Int == 1)
+        #expect(refused["last_status"] as? String == "HTTP 400")
+        #expect(refusing.requests.count == 1)
+        // The registry retrying the same notification gets 200 and no second delivery.
+        #expect(try Self.post(payload, to: "\(server.base)/hooks/registry") == 200)
+        #expect(try Self.deliveries(server).count == 2)
+    }
+
+    @Test func aReceiverThatIsDownForAWhileGetsTheDeliveryWhenItComesBack() throws {
+        let dir = try Loopback.temporaryDirectory("down")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = Loopback.freePort()
+        let server = try Self.serve("""
+            version: 1
+            sources: [{ name: registry, kind: distribution }]
+            rules:
+              - name: later
+                when: { event: push }
+                retry: { attempts: 50, backoff: 200ms, max_backoff: 1s }
+                timeout: 2s
+                do: [{ http: { url: "http://127.0.0.1:\(port)/later" } }]
+            """, in: dir)
+        defer { server.child.stop() }
+        let payload = Self.fixtures.appendingPathComponent("distribution-captured/03-push-manifest.json")
+        #expect(try Self.post(payload, to: "\(server.base)/hooks/registry") == 202)
+        #expect(Loopback.waitFor(seconds: 30) { ((try? Self.deliveries(server)) ?? []).first?["attempts"] as? Int ?? 0 >= 2 })
+        let receiver = try Receiver(directory: dir, port: port)
+        defer { receiver.stop() }
+        #expect(Loopback.waitFor(seconds: 60) { ((try? Self.deliveries(server)) ?? []).first?["state"] as? String == "succeeded" })
+        #expect(receiver.requests.count == 1)
+    }
+
+    @Test func aKilledServerLosesNoAcceptedEvent() throws {
+        let dir = try Loopback.temporaryDirectory("crash")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let receiver = try Receiver(directory: dir)
+        defer { receiver.stop() }
+        let rules = """
+            version: 1
+            sources: [{ name: registry, kind: distribution }]
+            rules:
+              - name: forward
+                when: { event: push }
+                retry: { attempts: 20, backoff: 100ms, max_backoff: 1s }
+                do: [{ http: { url: "http://127.0.0.1:\(receiver.port)/forward" } }]
+            """
+        let server = try Self.serve(rules, in: dir)
+        let accepted = dir.appendingPathComponent("accepted.txt")
+        let burst = try ChildProcess(URL(fileURLWithPath: "/usr/bin/env"), [
+            "python3", Executable.packageRoot.appendingPathComponent("Tests/HarbingerTests/Support/burst.py").path,
+            "\(server.base)/hooks/registry", Self.fixtures.appendingPathComponent("distribution-captured/03-push-manifest.json").path,
+            "1000", "8", accepted.path,
+        ], log: dir.appendingPathComponent("burst.log"))
+        // Kill the server mid-burst, once a few hundred events were accepted.
+        #expect(Loopback.waitFor(seconds: 60) { ((try? String(contentsOf: accepted, encoding: .utf8)) ?? "").split(separator: "\n").count >= 300 })
+        server.child.crash()
+        #expect(Loopback.waitFor(seconds: 120) { !burst.isRunning })
+        let acceptedIDs = Set(((try? String(contentsOf: accepted, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init))
+        #expect(acceptedIDs.count >= 300)
+
+        let restarted = try ServerProcess(rules: dir.appendingPathComponent("rules.yml"), directory: dir)
+        defer { restarted.child.stop() }
+        #expect(Loopback.waitFor(seconds: 120) {
+            let delivered = Set(receiver.requests.compactMap { $0.header("X-Harbinger-Event-Id") })
+            return acceptedIDs.isSubset(of: delivered)
+        }, "not every accepted event was delivered after the restart")
+        let perEvent = Dictionary(grouping: receiver.requests.compactMap { $0.header("X-Harbinger-Event-Id") }, by: { $0 })
+        let duplicated = perEvent.values.filter { $0.count > 1 }.count
+        // Only deliveries in flight at the kill may be sent twice (at most the workers' 64 in flight).
+        #expect(duplicated <= 64, "\(duplicated) events were delivered more than once")
+    }
+}

