@@ -6,6 +6,7 @@ struct RuleIndex: Sendable {
     private struct Bucket: Sendable {
         var unprefixed: [Int32] = []
         var trie = PrefixTrie()
+        var byNamespace: [String: [Int32]] = [:]
     }
 
     private var buckets: [Bucket]
@@ -15,10 +16,13 @@ struct RuleIndex: Sendable {
         for (position, rule) in rules.enumerated() where rule.enabled {
             let types = RuleIndex.eventTypes(rule.when) ?? Set(EventType.allCases)
             let prefixes = RuleIndex.repositoryPrefixes(rule.when)
+            let namespaces = prefixes == nil ? RuleIndex.namespaces(rule.when) : nil
             for type in types {
-                let slot = RuleIndex.slot(type)
+                let slot = EventType.slot(type)
                 if let prefixes {
                     for prefix in Set(prefixes) { buckets[slot].trie.insert(prefix, value: Int32(position)) }
+                } else if let namespaces {
+                    for namespace in Set(namespaces) { buckets[slot].byNamespace[namespace, default: []].append(Int32(position)) }
                 } else {
                     buckets[slot].unprefixed.append(Int32(position))
                 }
@@ -28,9 +32,10 @@ struct RuleIndex: Sendable {
 
     /// Calls `body` with each candidate rule position in ascending order until it returns false.
     func forEachCandidate(of event: Event, _ body: (Int) -> Bool) {
-        let bucket = buckets[RuleIndex.slot(event.type)]
+        let bucket = buckets[EventType.slot(event.type)]
         var fromTrie: [Int32] = []
         bucket.trie.collect(prefixesOf: event.repository, into: &fromTrie)
+        if let namespace = event.namespace, let positions = bucket.byNamespace[namespace] { fromTrie += positions }
         if fromTrie.isEmpty {
             for position in bucket.unprefixed where !body(Int(position)) { return }
             return
@@ -53,8 +58,27 @@ struct RuleIndex: Sendable {
         }
     }
 
-    private static func slot(_ type: EventType) -> Int {
-        EventType.allCases.firstIndex(of: type) ?? 0
+    /// Literal namespaces one of which every matching event has; nil when unknown.
+    static func namespaces(_ condition: Condition) -> [String]? {
+        switch condition {
+        case .match(.field(.namespace, let pattern), _):
+            var names: [String] = []
+            for item in pattern.items {
+                guard case .glob(let glob) = item, glob.isLiteral else { return nil }
+                names.append(glob.literalPrefix)
+            }
+            return names
+        case .match, .not: return nil
+        case .all(let parts): return parts.lazy.compactMap(namespaces).first
+        case .any(let parts):
+            guard !parts.isEmpty else { return nil }
+            var result: [String] = []
+            for part in parts {
+                guard let names = namespaces(part) else { return nil }
+                result += names
+            }
+            return result
+        }
     }
 
     /// The event types a condition can match, nil when it does not constrain them.
@@ -110,11 +134,17 @@ struct RuleIndex: Sendable {
     }
 }
 
-/// A byte trie from literal prefixes to rule positions.
+/// A byte trie from literal prefixes to rule positions; children in small arrays (few per node).
 struct PrefixTrie: Sendable {
     private struct Node: Sendable {
-        var children: [UInt8: Int32] = [:]
+        var bytes: [UInt8] = []
+        var children: [Int32] = []
         var values: [Int32] = []
+
+        func child(_ byte: UInt8) -> Int32? {
+            for (index, candidate) in bytes.enumerated() where candidate == byte { return children[index] }
+            return nil
+        }
     }
 
     private var nodes = [Node()]
@@ -122,12 +152,13 @@ struct PrefixTrie: Sendable {
     mutating func insert(_ key: String, value: Int32) {
         var current = 0
         for byte in key.utf8 {
-            if let next = nodes[current].children[byte] {
+            if let next = nodes[current].child(byte) {
                 current = Int(next)
             } else {
                 nodes.append(Node())
                 let next = Int32(nodes.count - 1)
-                nodes[current].children[byte] = next
+                nodes[current].bytes.append(byte)
+                nodes[current].children.append(next)
                 current = Int(next)
             }
         }
@@ -136,12 +167,13 @@ struct PrefixTrie: Sendable {
 
     /// Appends the values of every key that is a prefix of `text`.
     func collect(prefixesOf text: String, into out: inout [Int32]) {
+        guard nodes.count > 1 else { return }
         var current = 0
-        out += nodes[0].values
+        if !nodes[0].values.isEmpty { out += nodes[0].values }
         for byte in text.utf8 {
-            guard let next = nodes[current].children[byte] else { return }
+            guard let next = nodes[current].child(byte) else { return }
             current = Int(next)
-            out += nodes[current].values
+            if !nodes[current].values.isEmpty { out += nodes[current].values }
         }
     }
 }

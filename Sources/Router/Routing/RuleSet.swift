@@ -2,11 +2,13 @@
 public struct RuleSet: Sendable {
     /// The rules, in file order.
     public let rules: [Rule]
+    private let routed: [RoutedRule]
     private let index: RuleIndex
 
     /// Compiles the index once; routing then reads it only.
     public init(_ rules: [Rule]) {
         self.rules = rules
+        self.routed = rules.map(RoutedRule.init)
         self.index = RuleIndex(rules)
     }
 
@@ -19,9 +21,12 @@ public struct RuleSet: Sendable {
     /// Rules in `paused` are treated as disabled.
     public func route(_ event: Event, paused: Set<String> = []) -> [Int] {
         var matched: [Int] = []
+        let typeBit = EventType.bit(event.type)
         index.forEachCandidate(of: event) { position in
-            let rule = rules[position]
-            guard rule.enabled, paused.isEmpty || !paused.contains(rule.name), rule.when.matches(event) else { return true }
+            let rule = routed[position]
+            guard rule.enabled, paused.isEmpty || !paused.contains(rule.name), rule.condition.matches(event, typeBit: typeBit) else {
+                return true
+            }
             matched.append(position)
             return !rule.stop
         }
