@@ -24,4 +24,13 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(scenario.ruleSet.route(scenario.event))
         }
     }
+
+    // `harbinger check` is this load plus process start-up; bench/check-10k.sh times the executable.
+    let loading = Benchmark.Configuration(metrics: [.wallClock, .mallocCountTotal], timeUnits: .milliseconds,
+                                          warmupIterations: 1, maxDuration: .seconds(20), maxIterations: 20)
+    Benchmark("load and check 10000 rules", configuration: loading) { benchmark in
+        guard let text = try? RoutingScenario.generatedRules(10_000) else { return }
+        benchmark.startMeasurement()
+        blackHole(RulesLoader(environment: [:]).load(text: text, file: "rules.yml").rules?.rules.count)
+    }
 }

@@ -50,7 +50,7 @@ struct RoutingScenario: Sendable {
         .deletingLastPathComponent().deletingLastPathComponent()
 
     /// The output of `python3 bench/gen-rules.py count`.
-    private static func generatedRules(_ count: Int) throws -> String {
+    static func generatedRules(_ count: Int) throws -> String {
         let script = repositoryRoot.appendingPathComponent("bench/gen-rules.py").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

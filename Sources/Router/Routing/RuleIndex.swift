@@ -33,28 +33,37 @@ struct RuleIndex: Sendable {
     /// Calls `body` with each candidate rule position in ascending order until it returns false.
     func forEachCandidate(of event: Event, _ body: (Int) -> Bool) {
         let bucket = buckets[EventType.slot(event.type)]
-        var fromTrie: [Int32] = []
-        bucket.trie.collect(prefixesOf: event.repository, into: &fromTrie)
-        if let namespace = event.namespace, let positions = bucket.byNamespace[namespace] { fromTrie += positions }
-        if fromTrie.isEmpty {
+        let byNamespace = event.namespace.flatMap { bucket.byNamespace[$0] } ?? []
+        var count = byNamespace.count
+        bucket.trie.visit(prefixesOf: event.repository) { count += $0.count }
+        if count == 0 {
             for position in bucket.unprefixed where !body(Int(position)) { return }
             return
         }
-        fromTrie.sort()
-        // Merge the two ascending lists, skipping duplicates (a rule may sit under several prefixes).
-        var i = 0, j = 0
-        var last: Int32 = -1
-        let scan = bucket.unprefixed
-        while i < fromTrie.count || j < scan.count {
-            let next: Int32
-            if j >= scan.count || (i < fromTrie.count && fromTrie[i] < scan[j]) {
-                next = fromTrie[i]; i += 1
-            } else {
-                next = scan[j]; j += 1
+        // Candidates from the trie and the namespace map, gathered without touching the heap.
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: count) { buffer in
+            var filled = 0
+            bucket.trie.visit(prefixesOf: event.repository) { values in
+                for value in values { buffer[filled] = value; filled += 1 }
             }
-            if next == last { continue }
-            last = next
-            if !body(Int(next)) { return }
+            for value in byNamespace { buffer[filled] = value; filled += 1 }
+            var found = UnsafeMutableBufferPointer(rebasing: buffer[0..<filled])
+            found.sort()
+            // Merge with the always-evaluated rules, skipping duplicates (a rule may sit under several keys).
+            var i = 0, j = 0
+            var last: Int32 = -1
+            let scan = bucket.unprefixed
+            while i < found.count || j < scan.count {
+                let next: Int32
+                if j >= scan.count || (i < found.count && found[i] < scan[j]) {
+                    next = found[i]; i += 1
+                } else {
+                    next = scan[j]; j += 1
+                }
+                if next == last { continue }
+                last = next
+                if !body(Int(next)) { return }
+            }
         }
     }
 
@@ -165,15 +174,15 @@ struct PrefixTrie: Sendable {
         nodes[current].values.append(value)
     }
 
-    /// Appends the values of every key that is a prefix of `text`.
-    func collect(prefixesOf text: String, into out: inout [Int32]) {
+    /// Calls `body` with the values of every key that is a prefix of `text`.
+    func visit(prefixesOf text: String, _ body: ([Int32]) -> Void) {
         guard nodes.count > 1 else { return }
         var current = 0
-        if !nodes[0].values.isEmpty { out += nodes[0].values }
+        if !nodes[0].values.isEmpty { body(nodes[0].values) }
         for byte in text.utf8 {
             guard let next = nodes[current].child(byte) else { return }
             current = Int(next)
-            if !nodes[current].values.isEmpty { out += nodes[current].values }
+            if !nodes[current].values.isEmpty { body(nodes[current].values) }
         }
     }
 }

@@ -1,4 +1,5 @@
 /// The ingest path: decode a webhook, route its events, and store events and deliveries durably.
+import Metrics
 
 /// What happened to one webhook request.
 public enum IngestResponse: Sendable, Hashable {
@@ -36,8 +37,13 @@ public struct Ingestor: Sendable {
             for position in rules.ruleSet.route(event, paused: paused) {
                 let rule = rules.file.rules[position]
                 guard let first = rule.actions.first else { continue }
-                deliveries.append(Delivery(id: DeliveryID.make(), eventID: event.id, rule: rule.name, step: 0,
-                                           actionType: first.type, rulesVersion: rules.version, now: now))
+                var delivery = Delivery(id: DeliveryID.make(), eventID: event.id, rule: rule.name, step: 0,
+                                        actionType: first.type, rulesVersion: rules.version, now: now)
+                if let debounce = rule.debounce {
+                    delivery.debounceKey = rule.name + "\u{1F}" + debounce.key.render(event)
+                    delivery.nextAttemptAt = now + debounce.window.milliseconds
+                }
+                deliveries.append(delivery)
             }
         }
         return IngestBatch(events: stored, deliveries: deliveries)
@@ -57,8 +63,11 @@ public struct Ingestor: Sendable {
         }
         guard !batch.events.isEmpty else { return .ignored("the payload holds no routable events") }
         let result = try await store.ingest([batch])[0]
-        if result.accepted.isEmpty { return .duplicate(result) }
         let accepted = Set(result.accepted)
+        for stored in batch.events where accepted.contains(stored.event.id) {
+            Counter(label: "harbinger_events_received_total", dimensions: [("source", source.name), ("type", stored.event.type.rawValue)]).increment()
+        }
+        if result.accepted.isEmpty { return .duplicate(result) }
         return .accepted(result, deliveries: batch.deliveries.filter { accepted.contains($0.eventID) }.count)
     }
 }

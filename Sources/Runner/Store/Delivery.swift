@@ -44,6 +44,9 @@ public struct Delivery: Sendable, Hashable {
     public var excerpt: String?
     /// True when an earlier step of the chain finally failed (a `callback` step then reports failure).
     public var chainFailed: Bool
+    /// For a rule with `debounce`: the rule and its rendered key. A later event with the same key
+    /// replaces this delivery's event while it has not started.
+    public var debounceKey: String?
     /// When it was enqueued, in milliseconds since 1970.
     public var createdAt: Int64
     /// When it last changed, in milliseconds since 1970.
@@ -67,6 +70,7 @@ public struct Delivery: Sendable, Hashable {
         self.lastDurationMillis = nil
         self.excerpt = nil
         self.chainFailed = chainFailed
+        self.debounceKey = nil
         self.createdAt = now
         self.updatedAt = now
     }

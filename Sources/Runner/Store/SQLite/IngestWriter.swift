@@ -88,6 +88,7 @@ actor IngestWriter {
         // An event both stored now and repeated later in the batch keeps its deliveries.
         let skipped = Set(duplicates).subtracting(accepted)
         for delivery in batch.deliveries where !skipped.contains(delivery.eventID) {
+            if try delivery.collapseIntoWaiting(db) { continue }
             try delivery.insert(db)
         }
         return IngestResult(accepted: accepted, duplicates: duplicates)

@@ -5,7 +5,7 @@ import GRDB
 extension Delivery {
     /// The columns of `deliveries`, in the order `insert` binds them.
     static let columns = "id, event_id, rule, step, action_type, rules_version, state, attempts, next_attempt_at, "
-        + "lease_owner, lease_until, last_status, last_duration_ms, excerpt, chain_failed, created_at, updated_at"
+        + "lease_owner, lease_until, last_status, last_duration_ms, excerpt, chain_failed, created_at, updated_at, debounce_key"
 
     /// Reads a `deliveries` row.
     init(row: Row) throws {
@@ -27,15 +27,29 @@ extension Delivery {
         lastDurationMillis = try row.decode(forColumn: "last_duration_ms")
         excerpt = try row.decode(forColumn: "excerpt")
         updatedAt = try row.decode(forColumn: "updated_at")
+        debounceKey = try row.decode(forColumn: "debounce_key")
     }
 
     /// Inserts the delivery as it is.
     func insert(_ db: Database) throws {
         try db.execute(
-            sql: "INSERT INTO deliveries (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            sql: "INSERT INTO deliveries (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             arguments: [id, eventID, rule, step, actionType, rulesVersion, state.rawValue, attempts, nextAttemptAt,
                         leaseOwner, leaseUntil, lastStatus, lastDurationMillis, excerpt, chainFailed, createdAt,
-                        updatedAt])
+                        updatedAt, debounceKey])
+    }
+
+    /// For a debounced delivery: hands the newer event to a waiting delivery with the same key
+    /// (keeping its due time, so a steady stream still delivers once per window); true when one took it.
+    func collapseIntoWaiting(_ db: Database) throws -> Bool {
+        guard let debounceKey else { return false }
+        try db.execute(
+            sql: """
+                UPDATE deliveries SET event_id = ?, rules_version = ?, updated_at = ?
+                WHERE debounce_key = ? AND state = 'pending' AND attempts = 0
+                """,
+            arguments: [eventID, rulesVersion, updatedAt, debounceKey])
+        return db.changesCount > 0
     }
 }
 

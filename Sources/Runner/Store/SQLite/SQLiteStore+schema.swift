@@ -12,6 +12,10 @@ extension SQLiteStore {
             try createAttempts(db)
             try createRuleState(db)
         }
+        migrator.registerMigration("v2: debounce keys") { db in
+            try db.alter(table: "deliveries") { t in t.add(column: "debounce_key", .text) }
+            try db.create(index: "deliveries_by_debounce_key", on: "deliveries", columns: ["debounce_key", "state"])
+        }
         return migrator
     }
 
