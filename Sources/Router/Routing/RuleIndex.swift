@@ -33,7 +33,7 @@ struct RuleIndex: Sendable {
     /// Calls `body` with each candidate rule position in ascending order until it returns false.
     func forEachCandidate(of event: Event, _ body: (Int) -> Bool) {
         let bucket = buckets[EventType.slot(event.type)]
-        let byNamespace = event.namespace.flatMap { bucket.byNamespace[$0] } ?? []
+        let byNamespace = bucket.byNamespace.isEmpty ? [] : event.namespace.flatMap { bucket.byNamespace[$0] } ?? []
         var count = byNamespace.count
         bucket.trie.visit(prefixesOf: event.repository) { count += $0.count }
         if count == 0 {
