@@ -193,4 +193,46 @@ struct EndToEndTests {
         // Only deliveries in flight at the kill may be sent twice (at most the workers' 64 in flight).
         #expect(duplicated <= 64, "\(duplicated) events were delivered more than once")
     }
+
+    @Test func aRuleThatKeepsFailingPausesItselfAndResumeBringsItBack() throws {
+        let dir = try Loopback.temporaryDirectory("pause")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let refusing = try Receiver(directory: dir, statuses: "400")
+        defer { refusing.stop() }
+        let server = try Self.serve("""
+            version: 1
+            sources: [{ name: registry, kind: distribution }]
+            rules:
+              - name: fragile
+                when: { event: push }
+                disable_after: 2
+                do: [{ http: { url: "http://127.0.0.1:\(refusing.port)/fragile" } }]
+            """, in: dir)
+        defer { server.child.stop() }
+        let template = try String(contentsOf: Self.fixtures.appendingPathComponent("distribution-captured/03-push-manifest.json"), encoding: .utf8)
+        for index in 1...3 {
+            let payload = dir.appendingPathComponent("push-\(index).json")
+            try template.replacingOccurrences(of: "f184491d-051c-4e6f-80f4-4fd27dfb8492", with: "pause-\(index)")
+                .write(to: payload, atomically: true, encoding: .utf8)
+            if index == 3 {
+                #expect(Loopback.waitFor(seconds: 30) {
+                    ((try? Executable.harbinger("deliveries", "--store", server.store).stdout) ?? "").contains("rule fragile is PAUSED")
+                })
+            }
+            #expect(try Self.post(payload, to: "\(server.base)/hooks/registry") == 202)
+            if index < 3 {
+                #expect(Loopback.waitFor(seconds: 30) { refusing.requests.count == index })
+            }
+        }
+        // Paused: the third event matched no rule, so it made no delivery.
+        #expect(try Self.deliveries(server).count == 2)
+        let listing = try Executable.harbinger("deliveries", "--store", server.store).stdout
+        #expect(listing.contains("rule fragile is PAUSED: paused after 2 failed deliveries in a row; last: HTTP 400"))
+        let metrics = try Executable.run(URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "\(server.base)/metrics"]).stdout
+        #expect(metrics.contains("harbinger_rules_paused_total{rule=\"fragile\"} 1"))
+        #expect(try Executable.harbinger("resume", "fragile", "--store", server.store).status == 0)
+        #expect(Loopback.waitFor(seconds: 10) {
+            !((try? Executable.harbinger("deliveries", "--store", server.store).stdout) ?? "").contains("PAUSED")
+        })
+    }
 }

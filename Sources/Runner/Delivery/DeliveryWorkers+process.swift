@@ -33,7 +33,7 @@ extension DeliveryWorkers {
             "attempt": "\(attempt.number)", "status": "\(outcome.status)", "state": "\(transition.state.rawValue)",
         ])
         if !transition.enqueue.isEmpty { wake() }
-        await updateRuleHealth(delivery: delivery, rule: rule, state: transition.state)
+        await updateRuleHealth(rule: rule, state: transition.state, lastStatus: outcome.status)
     }
 
     /// Runs the attempt; problems before the plugin runs are failures that the history explains.
@@ -63,12 +63,12 @@ extension DeliveryWorkers {
     }
 
     /// Counts final failures in a row and pauses a rule that reached its `disable_after`.
-    private func updateRuleHealth(delivery: Delivery, rule: Rule?, state: Delivery.State) async {
+    private func updateRuleHealth(rule: Rule?, state: Delivery.State, lastStatus: String) async {
         guard state != .pending, let rule else { return }
         let failed = state == .failed || state == .dead
         guard let run = try? await store.noteOutcome(rule: rule.name, failed: failed) else { return }
         if failed, let limit = rule.disableAfter, run >= limit {
-            let reason = "paused after \(run) failed deliveries in a row; last: \(delivery.lastStatus ?? state.rawValue)"
+            let reason = "paused after \(run) failed deliveries in a row; last: \(lastStatus)"
             try? await store.setPaused(rule: rule.name, paused: true, reason: reason, now: clock.now())
             try? await catalog.refreshPaused()
             Counter(label: "harbinger_rules_paused_total", dimensions: [("rule", rule.name)]).increment()
