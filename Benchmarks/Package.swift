@@ -35,6 +35,12 @@ let package = Package(
             path: "Benchmarks/Decoding",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Not a benchmark: a plain executable for profilers.
+        .executableTarget(
+            name: "LoadDriver",
+            dependencies: [.product(name: "Router", package: "harbinger")],
+            path: "Tools/LoadDriver"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
