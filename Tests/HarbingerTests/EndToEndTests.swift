@@ -45,7 +45,7 @@ struct EndToEndTests {
         let receiver = try Receiver(directory: dir)
         defer { receiver.stop() }
         let script = dir.appendingPathComponent("record.sh")
-        try "#!/bin/sh\necho \"$1 $2 $HARBINGER_TYPE\" >> \"$(dirname \"$0\")/pushed.txt\"\n".write(to: script, atomically: true, encoding: .utf8)
+        try "#!/bin/sh\necho \"$1 $2 $HARBINGER_TYPE\" >> \"$(dirname \"$0\")/pushed.txt\"\necho \"recorded $1\"\necho warning >&2\n".write(to: script, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
         let server = try Self.serve("""
             version: 1
@@ -83,6 +83,12 @@ struct EndToEndTests {
         let deliveries = try Self.deliveries(server)
         #expect(deliveries.count == 2, "\(deliveries)")
         #expect(Set(deliveries.compactMap { $0["rule"] as? String }) == ["record", "notify"])
+        // The script's output is kept in the history.
+        let recordID = try #require(deliveries.first { $0["rule"] as? String == "record" }?["id"] as? String)
+        let shown = try Executable.harbinger("deliveries", "--store", server.store, "--id", recordID).stdout
+        #expect(shown.contains("attempt 1 at "))
+        #expect(shown.contains("exit 0 (success)"))
+        #expect(shown.contains("  --- stdout ---\n  recorded team/app\n  \n  --- stderr ---\n  warning"), "\(shown)")
         let request = try #require(receiver.requests.first)
         #expect(request.header("webhook-id") == deliveries.first { $0["rule"] as? String == "notify" }?["id"] as? String)
         #expect(request.header("X-Harbinger-Event-Id") != nil)

@@ -110,8 +110,17 @@ public struct ShellAction: ActionPlugin {
         var outcome = Self.outcome(of: ending, timeout: context.timeout)
         outcome.excerpt = capture.excerpt
         outcome.duration = ContinuousClock.now - started
-        return Run(outcome: outcome, standardOutput: capture.text(of: .standardOutput),
-                   standardError: capture.text(of: .standardError))
+        let standardOutput = capture.text(of: .standardOutput), standardError = capture.text(of: .standardError)
+        outcome.output = Self.history(standardOutput: standardOutput, standardError: standardError)
+        return Run(outcome: outcome, standardOutput: standardOutput, standardError: standardError)
+    }
+
+    /// Both streams as the delivery history keeps them; nil when the script printed nothing.
+    static func history(standardOutput: String, standardError: String) -> String? {
+        var parts: [String] = []
+        if !standardOutput.isEmpty { parts.append("--- stdout ---\n" + standardOutput) }
+        if !standardError.isEmpty { parts.append("--- stderr ---\n" + standardError) }
+        return parts.isEmpty ? nil : parts.joined(separator: "\n")
     }
 
     /// How a run ended.

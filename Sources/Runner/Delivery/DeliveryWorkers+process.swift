@@ -16,7 +16,7 @@ extension DeliveryWorkers {
         }
         let attempt = Attempt(deliveryID: delivery.id, number: delivery.attempts + 1, startedAt: started,
                               durationMillis: outcome.duration.milliseconds, status: outcome.status,
-                              verdict: Self.verdictName(outcome.verdict), excerpt: outcome.excerpt)
+                              verdict: Self.verdictName(outcome.verdict), excerpt: outcome.excerpt, output: outcome.output)
         do {
             try await store.record(attempt, delivery: delivery, transition: transition, now: clock.now())
         } catch {

@@ -94,6 +94,8 @@ public struct AttemptOutcome: Sendable, Hashable {
     public var status: String
     /// The start of the response body or the output, already truncated.
     public var excerpt: String?
+    /// A script's whole output as captured (stdout then stderr, each truncated), for the history.
+    public var output: String?
     /// How long the attempt took.
     public var duration: Duration
 
@@ -122,4 +124,6 @@ public struct Attempt: Sendable, Hashable {
     public var verdict: String
     /// The start of the response or output.
     public var excerpt: String?
+    /// A script's captured output, truncated.
+    public var output: String? = nil
 }

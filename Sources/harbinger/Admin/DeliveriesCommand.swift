@@ -31,8 +31,15 @@ struct DeliveriesCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON lines instead of a table.")
     var json = false
 
+    @Option(help: "Show one delivery with every attempt: status, duration, response excerpt and a script's output.")
+    var id: String?
+
     func run() async throws {
         let store = try await storeOptions.open()
+        if let id {
+            try await show(id, store: store)
+            return
+        }
         let paused = try await store.pausedRules()
         let rows = try await store.deliveries(DeliveryQuery(state: state, rule: rule, eventID: event, limit: limit))
         if json {
@@ -53,6 +60,24 @@ struct DeliveriesCommand: AsyncParsableCommand {
              rfc3339(millis: d.updatedAt), Self.oneLine(d.excerpt ?? "", limit: 60)]
         }
         print(Self.format([header] + table))
+    }
+
+    /// One delivery and its attempts, for `--id`.
+    func show(_ id: String, store: any DeliveryStore) async throws {
+        guard let (delivery, attempts) = try await store.delivery(id: id) else {
+            printError("harbinger: no delivery \(id)\n")
+            throw ExitCode(1)
+        }
+        print("delivery \(delivery.id): \(delivery.state.rawValue), rule \(delivery.rule) step \(delivery.step) (\(delivery.actionType)), event \(delivery.eventID)")
+        if delivery.state == .pending { print("next attempt at \(rfc3339(millis: delivery.nextAttemptAt))") }
+        for attempt in attempts {
+            print("attempt \(attempt.number) at \(rfc3339(millis: attempt.startedAt)): \(attempt.status) (\(attempt.verdict)) in \(attempt.durationMillis)ms")
+            if let output = attempt.output {
+                print(output.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n"))
+            } else if let excerpt = attempt.excerpt, !excerpt.isEmpty {
+                print("  " + excerpt)
+            }
+        }
     }
 
     static func oneLine(_ text: String, limit: Int) -> String {

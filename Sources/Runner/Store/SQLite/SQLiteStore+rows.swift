@@ -59,17 +59,18 @@ extension Attempt {
         self.init(deliveryID: try row.decode(forColumn: "delivery_id"), number: try row.decode(forColumn: "number"),
                   startedAt: try row.decode(forColumn: "started_at"),
                   durationMillis: try row.decode(forColumn: "duration_ms"), status: try row.decode(forColumn: "status"),
-                  verdict: try row.decode(forColumn: "verdict"), excerpt: try row.decode(forColumn: "excerpt"))
+                  verdict: try row.decode(forColumn: "verdict"), excerpt: try row.decode(forColumn: "excerpt"),
+                  output: try row.decode(forColumn: "output"))
     }
 
     /// Inserts the attempt.
     func insert(_ db: Database) throws {
         try db.execute(
             sql: """
-                INSERT INTO attempts (delivery_id, number, started_at, duration_ms, status, verdict, excerpt)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO attempts (delivery_id, number, started_at, duration_ms, status, verdict, excerpt, output)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [deliveryID, number, startedAt, durationMillis, status, verdict, excerpt])
+            arguments: [deliveryID, number, startedAt, durationMillis, status, verdict, excerpt, output])
     }
 }
 

@@ -16,6 +16,9 @@ extension SQLiteStore {
             try db.alter(table: "deliveries") { t in t.add(column: "debounce_key", .text) }
             try db.create(index: "deliveries_by_debounce_key", on: "deliveries", columns: ["debounce_key", "state"])
         }
+        migrator.registerMigration("v3: script output in attempts") { db in
+            try db.alter(table: "attempts") { t in t.add(column: "output", .text) }
+        }
         return migrator
     }
 
