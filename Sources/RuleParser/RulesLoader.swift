@@ -36,6 +36,11 @@ public struct RulesLoader: Sendable {
 
     /// Loads a file, or every `*.yml`/`*.yaml` in a directory in sorted order.
     public func load(path: String) throws(ReadError) -> Result {
+        load(try Self.read(path: path))
+    }
+
+    /// The files a rules path names, read: the file, or every `*.yml`/`*.yaml` of a directory in sorted order.
+    public static func read(path: String) throws(ReadError) -> [(file: String, bytes: [UInt8])] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ReadError(description: "\(path): no such file or directory")
@@ -54,7 +59,7 @@ public struct RulesLoader: Sendable {
             }
             inputs.append((file, [UInt8](data)))
         }
-        return load(inputs)
+        return inputs
     }
 
     /// Loads rules from in-memory files, in the order given.

@@ -6,13 +6,19 @@ import Router
 extension RulesLoader {
     /// The rules at `path`, or the diagnostics printed to stderr and exit 1 (2 when unreadable).
     static func loadOrExit(_ path: String) throws -> RulesFile {
-        let result: RulesLoader.Result
+        let files: [(file: String, bytes: [UInt8])]
         do {
-            result = try RulesLoader().load(path: path)
+            files = try RulesLoader.read(path: path)
         } catch {
             printError("harbinger: \(error)\n")
             throw ExitCode(2)
         }
+        return try loadOrExit(path, files: files)
+    }
+
+    /// The rules in `files` (read from `path`), or the diagnostics printed to stderr and exit 1.
+    static func loadOrExit(_ path: String, files: [(file: String, bytes: [UInt8])]) throws -> RulesFile {
+        let result = RulesLoader().load(files)
         guard let rules = result.rules else {
             let renderer = DiagnosticRenderer(sources: result.texts)
             printError(result.diagnostics.map { renderer.render($0, format: .text) }.joined())

@@ -63,7 +63,7 @@ public final class RulesCatalog: Sendable {
     public func rules(version: Int64) async throws -> LoadedRules? {
         if let cached = state.withLock({ $0.current.version == version ? $0.current : $0.older[version] }) { return cached }
         guard let snapshot = try await store.rules(version: version) else { return nil }
-        let result = RulesLoader(environment: environment).load(snapshot.files.map { ($0.name, $0.content) })
+        let result = RulesLoader(environment: environment).load(snapshot.inputs)
         guard let file = result.rules else { return nil }
         let loaded = LoadedRules(file: file, version: version)
         state.withLock { $0.older[version] = loaded }
@@ -72,23 +72,11 @@ public final class RulesCatalog: Sendable {
 }
 
 extension RulesSnapshot {
-    /// Reads the files a rules path names (one file, or every *.yml/*.yaml of a directory), as the loader does.
+    /// Reads the files a rules path names, as the loader does.
     public static func read(path: String) throws -> RulesSnapshot {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw RulesLoader.ReadError(description: "\(path): no such file or directory")
-        }
-        var names = [path]
-        if isDirectory.boolValue {
-            names = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [])
-                .filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted()
-                .map { (path as NSString).appendingPathComponent($0) }
-        }
-        return RulesSnapshot(files: try names.map { name in
-            guard let data = FileManager.default.contents(atPath: name) else {
-                throw RulesLoader.ReadError(description: "\(name): cannot read the file")
-            }
-            return File(name: name, content: [UInt8](data))
-        })
+        RulesSnapshot(files: try RulesLoader.read(path: path).map { File(name: $0.file, content: $0.bytes) })
     }
+
+    /// The files in the loader's form.
+    public var inputs: [(file: String, bytes: [UInt8])] { files.map { ($0.name, $0.content) } }
 }

@@ -58,7 +58,8 @@ struct ServeCommand: AsyncParsableCommand {
             printError("harbinger: \(error)\n")
             throw ExitCode(2)
         }
-        let file = try RulesLoader.loadOrExit(rules)
+        // The same bytes are stored as the snapshot and loaded: an edit in between cannot split them.
+        let file = try RulesLoader.loadOrExit(rules, files: snapshot.inputs)
         let (host, port) = try Self.address(listen ?? file.server.listen ?? "127.0.0.1:8686")
         let storeSpec = store ?? file.server.store ?? "sqlite:harbinger.db"
         guard storeSpec.hasPrefix("sqlite:") else {
