@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing Harbinger needs, when it is missing. Safe to run again.
 set -euo pipefail
-packages=(libyaml-dev pkg-config libsqlite3-dev docker-registry skopeo umoci curl)
+packages=(libyaml-dev pkg-config libsqlite3-dev docker-registry skopeo umoci curl apache2-utils openssl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -11,7 +11,8 @@ struct Harbinger: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ServeCommand.self, CheckCommand.self, ExplainCommand.self, RuleTestCommand.self, DeliveriesCommand.self,
-            ReplayCommand.self, SendTestCommand.self, PauseCommand.self, ResumeCommand.self, SchemaCommand.self,
+            ReplayCommand.self, SendTestCommand.self, PauseCommand.self, ResumeCommand.self, ReplicateCommand.self,
+            SchemaCommand.self,
         ]
     )
 

@@ -21,12 +21,25 @@ public struct ReplicateActionConfig: ActionConfig {
     public var referrers = false
     /// Delete the destination tag when the source tag is deleted.
     public var mirrorDeletes = false
+    /// A CA bundle for registries whose certificates a private CA signed.
+    public var caFile: String?
+    /// The time one attempt (the whole copy) may take; `defaultTimeout` when unset.
+    public var ownTimeout: Duration?
+    /// Concurrent copies to the destination registry.
+    public var concurrency: Int?
+
+    /// A copy takes longer than a webhook: attempts get 10 minutes unless the action says otherwise
+    /// (the rule's and the defaults' timeouts, made for webhooks, do not apply).
+    public static let defaultTimeout: Duration = .seconds(600)
+
+    public var timeout: Duration? { ownTimeout ?? Self.defaultTimeout }
 
     public var target: String { tag.map { "\(to.text):\($0.text)" } ?? to.text }
 
     public static func decode(_ node: Node, decoder d: NodeDecoder, context: ActionContext) -> ReplicateActionConfig? {
         let what = context.describe(type)
-        let keys = ["to", "tag", "credentials", "source_credentials", "docker_config", "insecure", "platforms", "referrers", "mirror_deletes"]
+        let keys = ["to", "tag", "credentials", "source_credentials", "docker_config", "insecure", "platforms", "referrers", "mirror_deletes",
+                    "ca_file", "timeout", "concurrency"]
         guard let f = d.fields(node, what, keys: keys) else { return nil }
         guard let toNode = d.required(f, "to"), let to = d.template(toNode, "to in \(what)") else { return nil }
         let host = to.text.prefix { $0 != "/" }
@@ -41,6 +54,9 @@ public struct ReplicateActionConfig: ActionConfig {
         config.insecure = f["insecure"].flatMap { d.bool($0, "insecure in \(what)") } ?? false
         config.referrers = f["referrers"].flatMap { d.bool($0, "referrers in \(what)") } ?? false
         config.mirrorDeletes = f["mirror_deletes"].flatMap { d.bool($0, "mirror_deletes in \(what)") } ?? false
+        config.caFile = f["ca_file"].flatMap { d.nonEmptyString($0, "ca_file in \(what)") }
+        config.ownTimeout = f["timeout"].flatMap { d.duration($0, "timeout in \(what)") }
+        config.concurrency = f["concurrency"].flatMap { d.int($0, "concurrency in \(what)", in: 1...10_000) }
         for item in f["platforms"].flatMap({ d.list($0, "platforms in \(what)") }) ?? [] {
             guard let platform = d.string(item, "platform in \(what)") else { continue }
             let parts = platform.split(separator: "/", omittingEmptySubsequences: false)
@@ -64,6 +80,9 @@ public struct ReplicateActionConfig: ActionConfig {
             ("platforms", SchemaPieces.oneOrList(["type": "string", "pattern": "^[^/]+/[^/]+(/[^/]+)?$"])),
             ("referrers", SchemaPieces.boolean("also copy signatures, SBOMs and other referrers")),
             ("mirror_deletes", SchemaPieces.boolean("delete the destination tag when the source tag is deleted")),
+            ("ca_file", SchemaPieces.string("CA bundle to trust for HTTPS registries")),
+            ("timeout", SchemaPieces.duration),
+            ("concurrency", SchemaPieces.integer("concurrent copies to the destination registry", minimum: 1)),
         ], required: ["to"], description: summary)
     }
 }
