@@ -82,6 +82,46 @@ extension EndToEndTests {
             #expect(Loopback.waitFor(seconds: 30) { ((try? EndToEndTests.deliveries(server)) ?? []).allSatisfy { $0["state"] as? String == "succeeded" } })
         }
 
+        @Test func aPushedMultiPlatformIndexReachesTheDestinationThroughTheServer() throws {
+            let dir = try Loopback.temporaryDirectory("replicate-index")
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let destination = try Registry(directory: dir.appendingPathComponent("dest"), auth: .basic(user: Self.user, password: Self.password))
+            defer { destination.stop() }
+            let server = try EndToEndTests.serve("""
+                version: 1
+                sources:
+                  - { name: registry, kind: distribution }
+                rules:
+                  - name: mirror
+                    when: { event: push }
+                    do:
+                      - replicate:
+                          to: "\(destination.host)/{{repository}}"
+                          insecure: true
+                          credentials: { username: \(Self.user), password: \(Self.password) }
+                """, in: dir)
+            defer { server.child.stop() }
+            let source = try Registry(directory: dir.appendingPathComponent("source"), notify: "\(server.base)/hooks/registry")
+            defer { source.stop() }
+            let layout = dir.appendingPathComponent("layout")
+            let children = try Self.makeIndex(in: layout, tag: "multi", platforms: ["amd64", "arm64"])
+            let push = try Skopeo.copy("oci:\(layout.path):multi", "docker://\(source.host)/multi/app:1", ["--all"])
+            #expect(push.status == 0, "\(push.stderr)")
+            let index = try #require(try Self.digest(source.host, "multi/app", "1"))
+
+            let creds = "\(Self.user):\(Self.password)"
+            #expect(Loopback.waitFor(seconds: 60) { (try? Self.digest(destination.host, "multi/app", "1", basic: creds)) == index },
+                    "\(server.child.output)")
+            for child in children.values {
+                #expect(try Self.digest(destination.host, "multi/app", child, basic: creds) == child)
+            }
+            // The registry announced each child and the index; every copy succeeded.
+            #expect(Loopback.waitFor(seconds: 30) {
+                let deliveries = (try? EndToEndTests.deliveries(server)) ?? []
+                return deliveries.count == 3 && deliveries.allSatisfy { $0["state"] as? String == "succeeded" }
+            }, "\((try? EndToEndTests.deliveries(server)) ?? [])")
+        }
+
         @Test func aScanBelowTheThresholdIsPromotedAndACriticalOneQuarantined() throws {
             let dir = try Loopback.temporaryDirectory("gate")
             defer { try? FileManager.default.removeItem(at: dir) }
@@ -194,7 +234,11 @@ extension EndToEndTests {
             #expect(refused.status == 1)
             #expect(refused.stderr.contains("HTTP 401 on the token endpoint http://127.0.0.1:\(tokens.port)/token"), "\(refused.stderr)")
 
-            let copied = try Executable.harbinger("replicate", "--insecure", "--dest-creds", "alice:wonderland",
+            // The good credentials from a docker config.json, as `docker login` writes it.
+            let config = dir.appendingPathComponent("config.json")
+            let auth = Data("alice:wonderland".utf8).base64EncodedString()
+            try #"{"auths": {"http://\#(destination.host)": {"auth": "\#(auth)"}}}"#.write(to: config, atomically: true, encoding: .utf8)
+            let copied = try Executable.harbinger("replicate", "--insecure", "--docker-config", config.path,
                                                   "\(source.host)/shop/app:v1", "\(destination.host)/shop/app:v1")
             #expect(copied.status == 0, "\(copied.stderr)")
             #expect(try Skopeo.digest("\(destination.host)/shop/app:v1", creds: "alice:wonderland") == pushed)
