@@ -278,6 +278,31 @@ extension EndToEndTests {
             #expect(try Self.digest(destination.host, "plain/app", signature) == nil)
         }
 
+        @Test func registriesWithAPrivateCAAreReachedOverHTTPSWithTheCAFile() throws {
+            let dir = try Loopback.temporaryDirectory("tls")
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let key = dir.appendingPathComponent("key.pem"), certificate = dir.appendingPathComponent("cert.pem")
+            let made = try Executable.run(URL(fileURLWithPath: "/usr/bin/openssl"), [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.path, "-out", certificate.path,
+                "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+            ])
+            #expect(made.status == 0, "\(made.stderr)")
+            let source = try Registry(directory: dir.appendingPathComponent("source"), tls: (certificate, key))
+            defer { source.stop() }
+            let destination = try Registry(directory: dir.appendingPathComponent("dest"), tls: (certificate, key))
+            defer { destination.stop() }
+            try Self.push(dir.appendingPathComponent("layout"), tag: "v1", to: "\(source.host)/shop/app:v1")
+            let pushed = try #require(try Skopeo.digest("\(source.host)/shop/app:v1"))
+
+            let untrusted = try Executable.harbinger("replicate", "\(source.host)/shop/app:v1", "\(destination.host)/shop/app:v1")
+            #expect(untrusted.status == 1)
+            #expect(untrusted.stderr.contains("TLS"), "\(untrusted.stderr)")
+            let copied = try Executable.harbinger("replicate", "--ca-file", certificate.path,
+                                                  "\(source.host)/shop/app:v1", "\(destination.host)/shop/app:v1")
+            #expect(copied.status == 0, "\(copied.stderr)")
+            #expect(try Skopeo.digest("\(destination.host)/shop/app:v1") == pushed)
+        }
+
         /// Two images and an OCI index over them, tagged `tag`; returns the children's digests by architecture.
         static func makeIndex(in layout: URL, tag: String, platforms: [String]) throws -> [String: String] {
             var children: [String: String] = [:]

@@ -31,7 +31,7 @@ enum Loopback {
 
     /// A GET on 127.0.0.1; the status code, or nil when nothing answers.
     static func status(_ url: String) -> Int? {
-        let out = try? Executable.run(URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "2", url])
+        let out = try? Executable.run(URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "-k", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "2", url])
         return out.flatMap { Int($0.stdout) }.flatMap { $0 == 0 ? nil : $0 }
     }
 

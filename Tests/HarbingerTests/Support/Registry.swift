@@ -16,7 +16,8 @@ final class Registry {
     let child: ChildProcess
 
     /// Starts a registry storing under `directory`, notifying `notify` of every push, pull and delete.
-    init(directory: URL, auth: Auth = .none, notify: String? = nil) throws {
+    /// `tls` serves HTTPS with that certificate and key instead of plain HTTP.
+    init(directory: URL, auth: Auth = .none, notify: String? = nil, tls: (certificate: URL, key: URL)? = nil) throws {
         self.directory = directory
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("storage"), withIntermediateDirectories: true)
         port = Loopback.freePort()
@@ -24,7 +25,7 @@ final class Registry {
             version: 0.1
             log: {level: info, accesslog: {disabled: false}}
             storage: {filesystem: {rootdirectory: \(directory.path)/storage}, delete: {enabled: true}}
-            http: {addr: 127.0.0.1:\(port)}
+            http: {addr: 127.0.0.1:\(port)\(tls.map { ", tls: {certificate: \($0.certificate.path), key: \($0.key.path)}" } ?? "")}
 
             """
         switch auth {
@@ -51,7 +52,8 @@ final class Registry {
         child = try ChildProcess(URL(fileURLWithPath: "/usr/bin/docker-registry"), ["serve", file.path],
                                  log: directory.appendingPathComponent("registry.log"))
         let port = port
-        guard Loopback.waitFor(seconds: 20, { [200, 401].contains(Loopback.status("http://127.0.0.1:\(port)/v2/")) }) else {
+        let scheme = tls == nil ? "http" : "https"
+        guard Loopback.waitFor(seconds: 20, { [200, 401].contains(Loopback.status("\(scheme)://127.0.0.1:\(port)/v2/")) }) else {
             child.stop()
             throw Failure.didNotStart(child.output)
         }
