@@ -15,6 +15,8 @@ let package = Package(
     dependencies: [
         .package(name: "harbinger", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        // The same version the main package uses, for the bare endpoint that bench/serve.sh compares against.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .executableTarget(
@@ -40,6 +42,12 @@ let package = Package(
             name: "LoadDriver",
             dependencies: [.product(name: "Router", package: "harbinger")],
             path: "Tools/LoadDriver"
+        ),
+        // Not a benchmark: the bare Hummingbird endpoint that bench/serve.sh measures Harbinger's ingest against.
+        .executableTarget(
+            name: "BareEndpoint",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "Tools/BareEndpoint"
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -124,7 +124,7 @@ private func attempt(_ delivery: Delivery, number: Int = 1, status: String = "HT
             for index in 0..<callers {
                 #expect(results[index] == [IngestResult(accepted: ["e\(index)"], duplicates: [])])
             }
-            let groups = await store.ingestWriter.committedGroups
+            let groups = await store.writer.committedGroups
             #expect(groups >= 1)
             #expect(groups < callers)
             #expect(try await store.queueDepth() == callers)

@@ -72,28 +72,38 @@ public indirect enum JSON: Sendable, Hashable, ExpressibleByStringLiteral, Expre
             guard !items.isEmpty else { out += "[]"; return }
             out += "[" + newline
             for (i, item) in items.enumerated() {
-                out += pad(level + 1)
+                if indent > 0 { out += pad(level + 1) }
                 item.write(to: &out, indent: indent, level: level + 1)
-                out += (i < items.count - 1 ? "," : "") + newline
+                if i < items.count - 1 { out += "," }
+                if indent > 0 { out += newline }
             }
-            out += pad(level) + "]"
+            if indent > 0 { out += pad(level) }
+            out += "]"
         case .object(let members):
             guard !members.isEmpty else { out += "{}"; return }
             out += "{" + newline
             for (i, (key, value)) in members.enumerated() {
-                out += pad(level + 1)
+                if indent > 0 { out += pad(level + 1) }
                 JSON.writeString(key, to: &out)
                 out += indent > 0 ? ": " : ":"
                 value.write(to: &out, indent: indent, level: level + 1)
-                out += (i < members.count - 1 ? "," : "") + newline
+                if i < members.count - 1 { out += "," }
+                if indent > 0 { out += newline }
             }
-            out += pad(level) + "}"
+            if indent > 0 { out += pad(level) }
+            out += "}"
         }
     }
 
     /// Appends `s` as a JSON string literal.
     public static func writeString(_ s: String, to out: inout String) {
         out += "\""
+        // Most strings need no escape: appending them whole is far cheaper than scalar by scalar.
+        guard s.utf8.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }) else {
+            out += s
+            out += "\""
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

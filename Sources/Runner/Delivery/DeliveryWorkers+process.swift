@@ -17,8 +17,11 @@ extension DeliveryWorkers {
         let attempt = Attempt(deliveryID: delivery.id, number: delivery.attempts + 1, startedAt: started,
                               durationMillis: outcome.duration.milliseconds, status: outcome.status,
                               verdict: Self.verdictName(outcome.verdict), excerpt: outcome.excerpt, output: outcome.output)
+        let failureRun: Int?
         do {
-            try await store.record(attempt, delivery: delivery, transition: transition, now: clock.now())
+            // One write records the attempt and, for a final state, the rule's run of failures.
+            failureRun = try await store.record(attempt, delivery: delivery, transition: transition, now: clock.now(),
+                                                notingOutcomeOf: rule?.name)
         } catch {
             // The lease runs out and the delivery is tried again: at least once, never lost.
             logger.error("recording an attempt failed", metadata: ["delivery": "\(delivery.id)", "error": "\(error)"])
@@ -33,7 +36,9 @@ extension DeliveryWorkers {
             "attempt": "\(attempt.number)", "status": "\(outcome.status)", "state": "\(transition.state.rawValue)",
         ])
         if !transition.enqueue.isEmpty { wake() }
-        await updateRuleHealth(rule: rule, state: transition.state, lastStatus: outcome.status)
+        if let rule, let failureRun {
+            await pauseIfFailing(rule: rule, state: transition.state, run: failureRun, lastStatus: outcome.status)
+        }
     }
 
     /// Runs the attempt; problems before the plugin runs are failures that the history explains.
@@ -62,11 +67,9 @@ extension DeliveryWorkers {
         return (outcome, rule, rules.file.defaults)
     }
 
-    /// Counts final failures in a row and pauses a rule that reached its `disable_after`.
-    private func updateRuleHealth(rule: Rule?, state: Delivery.State, lastStatus: String) async {
-        guard state != .pending, let rule else { return }
+    /// Pauses a rule whose run of final failures (`run`, as recorded) reached its `disable_after`.
+    private func pauseIfFailing(rule: Rule, state: Delivery.State, run: Int, lastStatus: String) async {
         let failed = state == .failed || state == .dead
-        guard let run = try? await store.noteOutcome(rule: rule.name, failed: failed) else { return }
         if failed, let limit = rule.disableAfter, run >= limit {
             let reason = "paused after \(run) failed deliveries in a row; last: \(lastStatus)"
             try? await store.setPaused(rule: rule.name, paused: true, reason: reason, now: clock.now())

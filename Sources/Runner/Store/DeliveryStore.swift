@@ -76,4 +76,17 @@ public protocol DeliveryStore: Sendable {
     func pausedRules() async throws -> [String: String]
     /// Updates a rule's run of final failures: +1 on a failure, 0 on a success; returns the new count.
     func noteOutcome(rule: String, failed: Bool) async throws -> Int
+    /// `record`, then, when the transition is final and `rule` is given, `noteOutcome` for it; returns
+    /// the rule's run of failures (nil when not noted). A store may do both in one write.
+    func record(_ attempt: Attempt, delivery: Delivery, transition: Transition, now: Int64,
+                notingOutcomeOf rule: String?) async throws -> Int?
+}
+
+extension DeliveryStore {
+    public func record(_ attempt: Attempt, delivery: Delivery, transition: Transition, now: Int64,
+                       notingOutcomeOf rule: String?) async throws -> Int? {
+        try await record(attempt, delivery: delivery, transition: transition, now: now)
+        guard let rule, transition.state != .pending else { return nil }
+        return try await noteOutcome(rule: rule, failed: transition.state == .failed || transition.state == .dead)
+    }
 }

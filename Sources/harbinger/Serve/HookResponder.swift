@@ -68,11 +68,12 @@ struct HookResponder: Sendable {
             context.logger.info("accepted events", metadata: [
                 "source": "\(source)", "events": "\(result.accepted.joined(separator: ","))", "deliveries": "\(deliveries)",
             ])
-            onAccepted()
-            return .json(.accepted, AcceptedBody(accepted: result.accepted, duplicates: result.duplicates, deliveries: deliveries))
+            // Events that matched no rule enqueued nothing: the workers have nothing new to look at.
+            if deliveries > 0 { onAccepted() }
+            return .json(.accepted, AcceptedBody(accepted: result.accepted, duplicates: result.duplicates, deliveries: deliveries).json)
         case .duplicate(let result):
             count(source: source, outcome: "duplicate")
-            return .json(.ok, DuplicateBody(accepted: [], duplicates: result.duplicates))
+            return .json(.ok, DuplicateBody(accepted: [], duplicates: result.duplicates).json)
         case .ignored(let reason):
             count(source: source, outcome: "ignored")
             return .json(.ok, IgnoredBody(ignored: reason))

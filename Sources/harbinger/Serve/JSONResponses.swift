@@ -1,6 +1,7 @@
 /// The JSON bodies of the HTTP server's answers, and a helper that sends them.
 import Foundation
 import Hummingbird
+import RuleParser
 
 /// Every error answer: `{"error": "...", "detail": "..."}`.
 struct ErrorBody: Encodable, Sendable {
@@ -21,6 +22,18 @@ struct DuplicateBody: Encodable, Sendable {
     let duplicates: [String]
 }
 
+// The answers of every accepted webhook, written directly (keys sorted, as `Response.json` encodes them):
+// a JSONEncoder per request costs more than the rest of building the answer.
+extension AcceptedBody {
+    /// The body as JSON.
+    var json: JSON { .object([("accepted", .strings(accepted)), ("deliveries", .number(Double(deliveries))), ("duplicates", .strings(duplicates))]) }
+}
+
+extension DuplicateBody {
+    /// The body as JSON.
+    var json: JSON { .object([("accepted", .strings(accepted)), ("duplicates", .strings(duplicates))]) }
+}
+
 /// A 200 answer for a well-formed payload that holds nothing to route.
 struct IgnoredBody: Encodable, Sendable {
     let ignored: String
@@ -32,6 +45,13 @@ struct StatusBody: Encodable, Sendable {
 }
 
 extension Response {
+    /// A JSON response with `value`, already built, as its body.
+    static func json(_ status: HTTPResponse.Status, _ value: JSON, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: value.serialized())))
+    }
+
     /// A JSON response with `value` as its body.
     static func json(_ status: HTTPResponse.Status, _ value: some Encodable, headers: HTTPFields = [:]) -> Response {
         let encoder = JSONEncoder()

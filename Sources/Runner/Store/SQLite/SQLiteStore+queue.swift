@@ -5,33 +5,31 @@ extension SQLiteStore {
     /// Claims due deliveries of unpaused rules, oldest due first, after taking back expired leases.
     public func claim(now: Int64, limit: Int, lease: Duration, owner: String) async throws -> [Delivery] {
         let leaseUntil = now + lease.milliseconds
-        return try await pool.write { db in
-            try db.execute(
+        return try await writer.submit { db in
+            try db.cachedStatement(
                 sql: """
                     UPDATE deliveries SET state = 'pending', lease_owner = NULL, lease_until = NULL, updated_at = ?
                     WHERE state = 'running' AND lease_until < ?
-                    """,
-                arguments: [now, now])
+                    """
+            ).execute(arguments: [now, now])
             guard limit > 0 else { return [] }
             let due = try Row.fetchAll(
-                db,
-                sql: """
+                db.cachedStatement(sql: """
                     SELECT * FROM deliveries AS d
                     WHERE d.state = 'pending' AND d.next_attempt_at <= ?
                       AND NOT EXISTS (SELECT 1 FROM rule_state AS r WHERE r.rule = d.rule AND r.paused)
                     ORDER BY d.next_attempt_at, d.created_at, d.rowid
                     LIMIT ?
-                    """,
+                    """),
                 arguments: [now, limit]
             ).map(Delivery.init(row:))
+            let take = try db.cachedStatement(sql: """
+                UPDATE deliveries SET state = 'running', lease_owner = ?, lease_until = ?, updated_at = ?
+                WHERE id = ?
+                """)
             var claimed: [Delivery] = []
             for var delivery in due {
-                try db.execute(
-                    sql: """
-                        UPDATE deliveries SET state = 'running', lease_owner = ?, lease_until = ?, updated_at = ?
-                        WHERE id = ?
-                        """,
-                    arguments: [owner, leaseUntil, now, delivery.id])
+                try take.execute(arguments: [owner, leaseUntil, now, delivery.id])
                 delivery.state = .running
                 delivery.leaseOwner = owner
                 delivery.leaseUntil = leaseUntil
@@ -44,23 +42,35 @@ extension SQLiteStore {
 
     /// Records the attempt, applies the transition to the delivery and enqueues the chain's next steps.
     public func record(_ attempt: Attempt, delivery: Delivery, transition: Transition, now: Int64) async throws {
-        try await pool.write { db in
-            try db.execute(
-                sql: """
-                    UPDATE deliveries SET attempts = attempts + 1, last_status = ?, last_duration_ms = ?, excerpt = ?,
-                        state = ?, next_attempt_at = COALESCE(?, next_attempt_at),
-                        lease_owner = NULL, lease_until = NULL, updated_at = ?
-                    WHERE id = ?
-                    """,
-                arguments: [attempt.status, attempt.durationMillis, attempt.excerpt, transition.state.rawValue,
-                            transition.nextAttemptAt, now, delivery.id])
-            guard db.changesCount > 0 else {
-                throw DatabaseError(message: "no delivery \(delivery.id) to record an attempt for")
-            }
-            try attempt.insert(db)
-            for next in transition.enqueue {
-                try next.insert(db)
-            }
+        try await writer.submit { db in try Self.record(attempt, delivery: delivery, transition: transition, now: now, db) }
+    }
+
+    /// Records the attempt and, for a final state, counts the rule's run of failures, in one group write.
+    public func record(_ attempt: Attempt, delivery: Delivery, transition: Transition, now: Int64,
+                       notingOutcomeOf rule: String?) async throws -> Int? {
+        try await writer.submit { db in
+            try Self.record(attempt, delivery: delivery, transition: transition, now: now, db)
+            guard let rule, transition.state != .pending else { return nil }
+            return try Self.noteOutcome(rule: rule, failed: transition.state == .failed || transition.state == .dead, db)
+        }
+    }
+
+    static func record(_ attempt: Attempt, delivery: Delivery, transition: Transition, now: Int64, _ db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                UPDATE deliveries SET attempts = attempts + 1, last_status = ?, last_duration_ms = ?, excerpt = ?,
+                    state = ?, next_attempt_at = COALESCE(?, next_attempt_at),
+                    lease_owner = NULL, lease_until = NULL, updated_at = ?
+                WHERE id = ?
+                """
+        ).execute(arguments: [attempt.status, attempt.durationMillis, attempt.excerpt, transition.state.rawValue,
+                              transition.nextAttemptAt, now, delivery.id])
+        guard db.changesCount > 0 else {
+            throw DatabaseError(message: "no delivery \(delivery.id) to record an attempt for")
+        }
+        try attempt.insert(db)
+        for next in transition.enqueue {
+            try next.insert(db)
         }
     }
 

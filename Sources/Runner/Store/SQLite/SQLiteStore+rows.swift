@@ -32,23 +32,23 @@ extension Delivery {
 
     /// Inserts the delivery as it is.
     func insert(_ db: Database) throws {
-        try db.execute(
-            sql: "INSERT INTO deliveries (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            arguments: [id, eventID, rule, step, actionType, rulesVersion, state.rawValue, attempts, nextAttemptAt,
-                        leaseOwner, leaseUntil, lastStatus, lastDurationMillis, excerpt, chainFailed, createdAt,
-                        updatedAt, debounceKey])
+        try db.cachedStatement(
+            sql: "INSERT INTO deliveries (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ).execute(arguments: [id, eventID, rule, step, actionType, rulesVersion, state.rawValue, attempts, nextAttemptAt,
+                              leaseOwner, leaseUntil, lastStatus, lastDurationMillis, excerpt, chainFailed, createdAt,
+                              updatedAt, debounceKey])
     }
 
     /// For a debounced delivery: hands the newer event to a waiting delivery with the same key
     /// (keeping its due time, so a steady stream still delivers once per window); true when one took it.
     func collapseIntoWaiting(_ db: Database) throws -> Bool {
         guard let debounceKey else { return false }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE deliveries SET event_id = ?, rules_version = ?, updated_at = ?
                 WHERE debounce_key = ? AND state = 'pending' AND attempts = 0
-                """,
-            arguments: [eventID, rulesVersion, updatedAt, debounceKey])
+                """
+        ).execute(arguments: [eventID, rulesVersion, updatedAt, debounceKey])
         return db.changesCount > 0
     }
 }
@@ -65,12 +65,12 @@ extension Attempt {
 
     /// Inserts the attempt.
     func insert(_ db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO attempts (delivery_id, number, started_at, duration_ms, status, verdict, excerpt, output)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [deliveryID, number, startedAt, durationMillis, status, verdict, excerpt, output])
+                """
+        ).execute(arguments: [deliveryID, number, startedAt, durationMillis, status, verdict, excerpt, output])
     }
 }
 
@@ -85,15 +85,15 @@ extension StoredEvent {
 
     /// Inserts the event unless its id is stored already; true when it was inserted.
     func insertIfNew(_ db: Database) throws -> Bool {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO events (id, source_name, kind, type, repository, tag, digest, json, payload,
                                     content_type, received_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO NOTHING
-                """,
-            arguments: [event.id, event.sourceName, event.source.rawValue, event.type.rawValue, event.repository,
-                        event.tag, event.digest, event.json.serialized(), Data(payload), contentType, receivedAt])
+                """
+        ).execute(arguments: [event.id, event.sourceName, event.source.rawValue, event.type.rawValue, event.repository,
+                              event.tag, event.digest, event.json.serialized(), Data(payload), contentType, receivedAt])
         return db.changesCount > 0
     }
 }

@@ -53,16 +53,18 @@ extension SQLiteStore {
 
     /// Counts a rule's run of final failures (reset by a success); returns the new count.
     public func noteOutcome(rule: String, failed: Bool) async throws -> Int {
-        try await pool.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO rule_state (rule, consecutive_failures) VALUES (?, ?)
-                    ON CONFLICT (rule) DO UPDATE SET consecutive_failures = \(failed ? "consecutive_failures + 1" : "0")
-                    """,
-                arguments: [rule, failed ? 1 : 0])
-            return try Int.fetchOne(db, sql: "SELECT consecutive_failures FROM rule_state WHERE rule = ?",
-                                    arguments: [rule]) ?? 0
-        }
+        try await writer.submit { db in try Self.noteOutcome(rule: rule, failed: failed, db) }
+    }
+
+    static func noteOutcome(rule: String, failed: Bool, _ db: Database) throws -> Int {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO rule_state (rule, consecutive_failures) VALUES (?, ?)
+                ON CONFLICT (rule) DO UPDATE SET consecutive_failures = \(failed ? "consecutive_failures + 1" : "0")
+                """
+        ).execute(arguments: [rule, failed ? 1 : 0])
+        return try Int.fetchOne(db.cachedStatement(sql: "SELECT consecutive_failures FROM rule_state WHERE rule = ?"),
+                                arguments: [rule]) ?? 0
     }
 }
 

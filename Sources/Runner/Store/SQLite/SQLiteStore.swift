@@ -6,8 +6,8 @@ import GRDB
 public final class SQLiteStore: DeliveryStore {
     /// The connections: one writer, concurrent readers (WAL).
     let pool: DatabasePool
-    /// Coalesces concurrent `ingest` calls into one transaction per group.
-    let ingestWriter: IngestWriter
+    /// Coalesces concurrent ingests, claims and attempt records into one transaction per group.
+    let writer: GroupWriter
 
     /// How long a connection waits for a lock held by another process before giving up.
     static let busyTimeout: TimeInterval = 10
@@ -26,7 +26,7 @@ public final class SQLiteStore: DeliveryStore {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         try Self.migrator.migrate(pool)
-        ingestWriter = IngestWriter(pool: pool)
+        writer = GroupWriter(pool: pool)
     }
 
     /// Closes the database; later calls fail.
