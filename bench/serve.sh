@@ -3,7 +3,7 @@
 # with adnanh/webhook, a bare Hummingbird endpoint, wrk against nginx; prints the ratios to the targets.
 # Usage: bench/serve.sh
 #   DURATION=10s        each wrk run (ingest and the reference rates)
-#   SHELL_EVENTS=5000   events whose rule runs /bin/true      SHELL_CONCURRENCY=8 (the rule's concurrency)
+#   SHELL_EVENTS=5000   events whose rule runs /bin/true      SHELL_CONCURRENCY=32 (the rule's concurrency; webhook runs 32 at once)
 #   HTTP_EVENTS=20000   events whose rule posts to nginx      HTTP_CONCURRENCY=32 (the action's concurrency)
 #   PENDING=100000      pending deliveries for the memory figure, with RULES=10000 generated rules
 #   SKIP_BUILD=1        use the release binaries already built
@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 duration=${DURATION:-10s}
 shell_events=${SHELL_EVENTS:-5000}
-shell_concurrency=${SHELL_CONCURRENCY:-8}
+shell_concurrency=${SHELL_CONCURRENCY:-32}
 http_events=${HTTP_EVENTS:-20000}
 http_concurrency=${HTTP_CONCURRENCY:-32}
 pending=${PENDING:-100000}
