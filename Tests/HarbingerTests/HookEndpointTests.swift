@@ -212,6 +212,21 @@ struct HookEndpointTests {
         #expect(deliveries.map(\.rule) == ["notify"])
     }
 
+    @Test func anEventNoRuleMatchesIsAcceptedWithoutBeingStored() async throws {
+        let server = try await HookServer()
+        let pull = try fixture("distribution-captured", "07-pull-manifest")
+        let envelope = try #require(try JSONSerialization.jsonObject(with: Data(pull.body)) as? [String: Any])
+        let id = try #require((envelope["events"] as? [[String: Any]])?.first?["id"] as? String)
+        try await server.application.test(.router) { client in
+            let answer = try await post(client, "/hooks/registry", pull.body, pull.headers)
+            #expect(answer.status == 202, "\(answer.text)")
+            #expect(answer.strings("accepted") == [id])
+            #expect(answer.json?["deliveries"] as? Int == 0)
+            #expect(server.wakeups.value == 0)
+        }
+        #expect(try await server.store.event(id: id) == nil, "nothing would run for it, so nothing is written")
+    }
+
     @Test func aBlobOnlyEventIsIgnored() async throws {
         let server = try await HookServer()
         let blob = try fixture("distribution-captured", "01-push-blob")

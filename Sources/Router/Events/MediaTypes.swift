@@ -22,6 +22,11 @@ public enum MediaTypes {
 
     /// The artifact kind from a manifest media type and, for OCI artifacts, the artifact or config type.
     public static func artifactKind(mediaType: String?, artifactType: String? = nil) -> ArtifactKind? {
+        // The common case first, without lowercasing and substring searches (hot on the ingest path).
+        if artifactType == nil, let mediaType {
+            if imageManifests.contains(mediaType) { return .image }
+            if indexes.contains(mediaType) { return .index }
+        }
         let kinds = [artifactType, mediaType].compactMap { $0?.lowercased() }
         guard !kinds.isEmpty else { return nil }
         for type in kinds {

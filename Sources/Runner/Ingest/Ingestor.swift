@@ -3,7 +3,8 @@ import Metrics
 
 /// What happened to one webhook request.
 public enum IngestResponse: Sendable, Hashable {
-    /// Events stored now (202), with duplicates among them if any.
+    /// Events taken in now (202): stored with their deliveries, or matching no rule (not stored);
+    /// with duplicates among them if any.
     case accepted(IngestResult, deliveries: Int)
     /// Every event was already stored (200): a registry retrying.
     case duplicate(IngestResult)
@@ -62,12 +63,21 @@ public struct Ingestor: Sendable {
         case .failure(let error): throw error
         }
         guard !batch.events.isEmpty else { return .ignored("the payload holds no routable events") }
-        let result = try await store.ingest([batch])[0]
-        let accepted = Set(result.accepted)
+        // Events no rule matched are not stored: nothing would ever run for them, so there is nothing
+        // to lose, and the common case (a pull, a push of an unwatched repository) costs no fsync.
+        let routed = Set(batch.deliveries.map(\.eventID))
+        let unrouted = batch.events.filter { !routed.contains($0.event.id) }.map(\.event.id)
+        let toStore = IngestBatch(events: batch.events.filter { routed.contains($0.event.id) }, deliveries: batch.deliveries)
+        var result = IngestResult(accepted: [], duplicates: [])
+        if !toStore.events.isEmpty {
+            result = try await store.ingest([toStore])[0]
+        }
+        let accepted = Set(result.accepted).union(unrouted)
         for stored in batch.events where accepted.contains(stored.event.id) {
             Counter(label: "harbinger_events_received_total", dimensions: [("source", source.name), ("type", stored.event.type.rawValue)]).increment()
         }
-        if result.accepted.isEmpty { return .duplicate(result) }
+        if result.accepted.isEmpty && unrouted.isEmpty { return .duplicate(result) }
+        result.accepted += unrouted.filter { !result.accepted.contains($0) }
         return .accepted(result, deliveries: batch.deliveries.filter { accepted.contains($0.eventID) }.count)
     }
 }

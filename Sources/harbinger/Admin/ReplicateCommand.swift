@@ -76,7 +76,11 @@ struct ReplicateCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
         }
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        // As in serve: a refused or failed connection fails the request at once; the client's own
+        // bounded retries decide what happens next.
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let logger = Logger(label: "harbinger.replicate")
         func client(_ host: String, _ creds: String?) -> RegistryClient {
             let byHost = creds.map { [host: Self.credentials($0)] } ?? [:]

@@ -65,7 +65,9 @@ struct HookResponder: Sendable {
         switch outcome {
         case .accepted(let result, let deliveries):
             count(source: source, outcome: "accepted")
-            context.logger.info("accepted events", metadata: [
+            // Events that matched nothing are the bulk of a registry's traffic (pulls, other repositories):
+            // logged at debug, so the info log shows what Harbinger acted on.
+            context.logger.log(level: deliveries > 0 ? .info : .debug, "accepted events", metadata: [
                 "source": "\(source)", "events": "\(result.accepted.joined(separator: ","))", "deliveries": "\(deliveries)",
             ])
             // Events that matched no rule enqueued nothing: the workers have nothing new to look at.
