@@ -86,14 +86,14 @@ public struct HTTPActionConfig: ActionConfig {
         return config
     }
 
-    private static func decodeBody(_ node: Node, _ d: NodeDecoder, _ what: String) -> Body? {
+    private static func decodeBody(_ node: Node, _ d: NodeDecoder, _ what: @autoclosure () -> String) -> Body? {
         if case .mapping = node.content {
-            guard let f = d.fields(node, "body in \(what)", keys: ["template"]),
-                  let template = d.required(f, "template").flatMap({ d.template($0, "body template in \(what)") })
+            guard let f = d.fields(node, "body in \(what())", keys: ["template"]),
+                  let template = d.required(f, "template").flatMap({ d.template($0, "body template in \(what())") })
             else { return nil }
             return .template(template)
         }
-        guard let value = d.string(node, "body in \(what)") else { return nil }
+        guard let value = d.string(node, "body in \(what())") else { return nil }
         switch value {
         case "original": return .original
         case "event": return .event

@@ -1,4 +1,8 @@
 /// Reads typed values out of nodes, collecting every problem instead of stopping at the first.
+///
+/// The `what` arguments name a value for error messages ("url in http action in rule 'deploy'").
+/// Most are autoclosures: a valid file needs none of them, and building them all took a large share
+/// of a load.
 public final class NodeDecoder {
     /// Every problem found so far.
     public private(set) var diagnostics: [Diagnostic] = []
@@ -6,6 +10,12 @@ public final class NodeDecoder {
     public internal(set) var sensitiveValues: Set<String> = []
     /// Templates already parsed in this load, by text: rules files repeat the same few templates.
     var templateCache: [String: Template] = [:]
+    /// Globs already compiled in this load, by pattern; like templates, patterns recur across rules.
+    var globCache: [String: Glob] = [:]
+    /// Semver ranges already parsed in this load, by text.
+    var semverCache: [String: SemverRange] = [:]
+    /// Regexes already compiled in this load, by pattern.
+    var regexCache: [String: RegexPattern] = [:]
     /// The variables `${NAME}` is replaced from.
     let environment: [String: String]
     /// Reads the file behind a `_file` secret; relative paths are relative to the rules file.
@@ -37,23 +47,31 @@ public final class NodeDecoder {
             error("\(what) must be a mapping, found \(node.kindDescription)", at: node.mark)
             return nil
         }
-        let allowed = keys + secrets + secrets.map { $0 + "_file" }
-        var values: [String: MappingEntry] = [:]
+        // The allowed keys are checked in place; the combined list is built only to suggest a spelling.
+        func isAllowed(_ key: String) -> Bool {
+            keys.contains(key) || secrets.contains(key) || secrets.contains { key == $0 + "_file" }
+        }
+        var values: [MappingEntry] = []
+        values.reserveCapacity(entries.count)
+        var names: [String] = []
+        names.reserveCapacity(entries.count)
         var suggested: Set<String> = []
         for entry in entries {
             guard let key = entry.key.scalar?.value else {
                 error("keys in \(what) must be plain names, found \(entry.key.kindDescription)", at: entry.key.mark)
                 continue
             }
-            guard allowed.contains(key) else {
+            guard isAllowed(key) else {
+                let allowed = keys + secrets + secrets.map { $0 + "_file" }
                 let suggestion = Suggestion.closest(to: key, in: allowed)
                 if let suggestion { suggested.insert(suggestion) }
                 error("unknown key '\(key)' in \(what)\(suggestion.map { "; did you mean '\($0)'?" } ?? "")", at: entry.key.mark)
                 continue
             }
-            values[key] = entry
+            values.append(entry)
+            names.append(key)
         }
-        return Fields(node: node, what: what, entries: values, misspelt: suggested)
+        return Fields(node: node, what: what, entries: values, names: names, misspelt: suggested)
     }
 
     /// The value of a required key, or an error at the mapping if it is missing.
@@ -68,28 +86,28 @@ public final class NodeDecoder {
     }
 
     /// A string value with `${NAME}` substituted. Null and collections are errors.
-    public func string(_ node: Node, _ what: String) -> String? {
+    public func string(_ node: Node, _ what: @autoclosure () -> String) -> String? {
         guard let scalar = node.scalar, !scalar.isNull else {
-            error("\(what) must be a string, found \(node.kindDescription)", at: node.mark)
+            error("\(what()) must be a string, found \(node.kindDescription)", at: node.mark)
             return nil
         }
         return substitute(scalar, at: node.mark)
     }
 
     /// A non-empty string value.
-    public func nonEmptyString(_ node: Node, _ what: String) -> String? {
-        guard let value = string(node, what) else { return nil }
+    public func nonEmptyString(_ node: Node, _ what: @autoclosure () -> String) -> String? {
+        guard let value = string(node, what()) else { return nil }
         guard !value.isEmpty else {
-            error("\(what) must not be empty", at: node.mark)
+            error("\(what()) must not be empty", at: node.mark)
             return nil
         }
         return value
     }
 
     /// `true` or `false`; YAML 1.1's yes/no/on/off are not booleans here.
-    public func bool(_ node: Node, _ what: String) -> Bool? {
+    public func bool(_ node: Node, _ what: @autoclosure () -> String) -> Bool? {
         guard let scalar = node.scalar, !scalar.isNull else {
-            error("\(what) must be true or false, found \(node.kindDescription)", at: node.mark)
+            error("\(what()) must be true or false, found \(node.kindDescription)", at: node.mark)
             return nil
         }
         switch substitute(scalar, at: node.mark) {
@@ -97,68 +115,81 @@ public final class NodeDecoder {
         case "false": return false
         case nil: return nil
         case let value?:
-            error("\(what) must be true or false, found '\(value)'", at: node.mark)
+            error("\(what()) must be true or false, found '\(value)'", at: node.mark)
             return nil
         }
     }
 
     /// A whole number within `range`.
-    public func int(_ node: Node, _ what: String, in range: ClosedRange<Int> = 0...Int.max) -> Int? {
-        guard let text = string(node, what) else { return nil }
+    public func int(_ node: Node, _ what: @autoclosure () -> String, in range: ClosedRange<Int> = 0...Int.max) -> Int? {
+        guard let text = string(node, what()) else { return nil }
         guard let value = Int(text) else {
-            error("\(what) must be a whole number, found '\(text)'", at: node.mark)
+            error("\(what()) must be a whole number, found '\(text)'", at: node.mark)
             return nil
         }
         guard range.contains(value) else {
             let bound = range.upperBound == Int.max ? "at least \(range.lowerBound)" : "between \(range.lowerBound) and \(range.upperBound)"
-            error("\(what) must be \(bound), found \(value)", at: node.mark)
+            error("\(what()) must be \(bound), found \(value)", at: node.mark)
             return nil
         }
         return value
     }
 
     /// A duration such as `500ms`, `2s`, `10m`, `1h`.
-    public func duration(_ node: Node, _ what: String) -> Duration? {
-        parsed(node, what) { text throws(ValueError) in try parseDuration(text) }
+    public func duration(_ node: Node, _ what: @autoclosure () -> String) -> Duration? {
+        parsed(node, what()) { text throws(ValueError) in try parseDuration(text) }
     }
 
     /// A byte size such as `512KiB` or `1GB`.
-    public func size(_ node: Node, _ what: String) -> ByteSize? {
-        parsed(node, what) { text throws(ValueError) in try ByteSize(parsing: text) }
+    public func size(_ node: Node, _ what: @autoclosure () -> String) -> ByteSize? {
+        parsed(node, what()) { text throws(ValueError) in try ByteSize(parsing: text) }
     }
 
     /// A value parsed from a string; a `ValueError` is reported at its offset inside the scalar.
-    public func parsed<T>(_ node: Node, _ what: String, _ parse: (String) throws(ValueError) -> T) -> T? {
-        guard let text = string(node, what) else { return nil }
+    public func parsed<T>(_ node: Node, _ what: @autoclosure () -> String, _ parse: (String) throws(ValueError) -> T) -> T? {
+        guard let text = string(node, what()) else { return nil }
         do {
             return try parse(text)
         } catch {
-            self.error("\(what): \(error.message)", at: mark(in: node, offset: error.offset, text: text))
+            self.error("\(what()): \(error.message)", at: mark(in: node, offset: error.offset, text: text))
             return nil
         }
     }
 
+    /// A value compiled from a string (a template, glob, range or regex), remembered in `cache` by text.
+    /// Compiled values are immutable, so rules that write the same text share one; failures are not
+    /// remembered, so each occurrence is reported.
+    func compiled<T>(_ node: Node, _ what: @autoclosure () -> String, _ cache: ReferenceWritableKeyPath<NodeDecoder, [String: T]>,
+                     _ compile: (String) throws(ValueError) -> T) -> T? {
+        parsed(node, what()) { text throws(ValueError) in
+            if let value = self[keyPath: cache][text] { return value }
+            let value = try compile(text)
+            self[keyPath: cache][text] = value
+            return value
+        }
+    }
+
     /// A sequence of items; a single item is accepted as a one-item list when `single` is true.
-    public func list(_ node: Node, _ what: String, allowSingle: Bool = true) -> [Node]? {
+    public func list(_ node: Node, _ what: @autoclosure () -> String, allowSingle: Bool = true) -> [Node]? {
         switch node.content {
         case .sequence(let items): return items
         case .scalar(let scalar) where allowSingle && !scalar.isNull: return [node]
         case .mapping where allowSingle: return [node]
         default:
-            error("\(what) must be a list, found \(node.kindDescription)", at: node.mark)
+            error("\(what()) must be a list, found \(node.kindDescription)", at: node.mark)
             return nil
         }
     }
 
     /// A mapping of strings to strings (headers, environment variables).
-    public func stringMap(_ node: Node, _ what: String) -> [(key: String, value: String)]? {
+    public func stringMap(_ node: Node, _ what: @autoclosure () -> String) -> [(key: String, value: String)]? {
         guard case .mapping(let entries) = node.content else {
-            error("\(what) must be a mapping, found \(node.kindDescription)", at: node.mark)
+            error("\(what()) must be a mapping, found \(node.kindDescription)", at: node.mark)
             return nil
         }
         var out: [(key: String, value: String)] = []
         for entry in entries {
-            guard let key = entry.key.scalar?.value, let value = string(entry.value, "\(what).\(entry.key.scalar?.value ?? "?")") else { continue }
+            guard let key = entry.key.scalar?.value, let value = string(entry.value, "\(what()).\(entry.key.scalar?.value ?? "?")") else { continue }
             out.append((key, value))
         }
         return out
@@ -180,18 +211,26 @@ public struct Fields: Sendable {
     public let node: Node
     /// What the mapping is, for messages ("rule 'deploy'").
     public let what: String
-    let entries: [String: MappingEntry]
+    /// The allowed entries, in mapping order; their keys are unique (the YAML layer drops duplicates).
+    /// A handful of entries is searched faster than a dictionary is built, hence arrays.
+    let entries: [MappingEntry]
+    /// The entries' keys, in the same order: lookups compare these strings without copying nodes.
+    let names: [String]
     /// Required keys an unknown key was reported as a likely misspelling of.
     var misspelt: Set<String> = []
 
     /// The value of `key`, if present.
-    public subscript(key: String) -> Node? { entries[key]?.value }
+    public subscript(key: String) -> Node? { entry(key)?.value }
 
     /// The position of `key` itself, if present.
-    public func keyMark(_ key: String) -> Mark? { entries[key]?.key.mark }
+    public func keyMark(_ key: String) -> Mark? { entry(key)?.key.mark }
 
     /// The keys present, in file order.
     public var keys: [String] {
-        entries.values.sorted { $0.key.mark < $1.key.mark }.compactMap { $0.key.scalar?.value }
+        entries.indices.sorted { entries[$0].key.mark < entries[$1].key.mark }.map { names[$0] }
+    }
+
+    private func entry(_ key: String) -> MappingEntry? {
+        names.firstIndex(of: key).map { entries[$0] }
     }
 }

@@ -6,7 +6,7 @@ extension NodeDecoder {
         guard let f = fields(node, Self.ruleLabel(node, index: index), keys: Self.ruleKeys) else { return nil }
         guard let nameNode = required(f, "name"), let name = nonEmptyString(nameNode, "rule name") else { return nil }
         let what = "rule '\(name)'"
-        let named = Fields(node: f.node, what: what, entries: f.entries, misspelt: f.misspelt)
+        let named = Fields(node: f.node, what: what, entries: f.entries, names: f.names, misspelt: f.misspelt)
         let when = required(named, "when").flatMap { condition($0, "when of \(what)", sourceReferences: &sourceReferences) }
         let actions = required(named, "do").flatMap { steps($0, rule: name) }
         var retry: RetryPolicy?
@@ -41,7 +41,7 @@ extension NodeDecoder {
     }
 
     private func step(_ node: Node, rule: String, index: Int) -> ActionStep? {
-        let names = ActionRegistry.types.map { $0.type }
+        var names: [String] { ActionRegistry.types.map { $0.type } }  // for messages only
         guard case .mapping(let entries) = node.content, let entry = entries.first else {
             error("each step of do in rule '\(rule)' names one action: \(names.joined(separator: ", "))", at: node.mark)
             return nil
@@ -71,14 +71,14 @@ extension NodeDecoder {
         return "rule #\(index + 1)"
     }
 
-    func retryPolicy(_ node: Node, _ what: String, base: RetryPolicy) -> RetryPolicy? {
-        guard let f = fields(node, what, keys: ["attempts", "backoff", "max_backoff"]) else { return nil }
+    func retryPolicy(_ node: Node, _ what: @autoclosure () -> String, base: RetryPolicy) -> RetryPolicy? {
+        guard let f = fields(node, what(), keys: ["attempts", "backoff", "max_backoff"]) else { return nil }
         var policy = base
-        if let n = f["attempts"], let v = int(n, "attempts in \(what)", in: 1...1000) { policy.attempts = v }
-        if let n = f["backoff"], let v = duration(n, "backoff in \(what)") { policy.backoff = v }
-        if let n = f["max_backoff"], let v = duration(n, "max_backoff in \(what)") { policy.maxBackoff = v }
+        if let n = f["attempts"], let v = int(n, "attempts in \(what())", in: 1...1000) { policy.attempts = v }
+        if let n = f["backoff"], let v = duration(n, "backoff in \(what())") { policy.backoff = v }
+        if let n = f["max_backoff"], let v = duration(n, "max_backoff in \(what())") { policy.maxBackoff = v }
         if policy.maxBackoff < policy.backoff {
-            error("max_backoff in \(what) is shorter than backoff", at: f["max_backoff"]?.mark ?? node.mark)
+            error("max_backoff in \(what()) is shorter than backoff", at: f["max_backoff"]?.mark ?? node.mark)
         }
         return policy
     }

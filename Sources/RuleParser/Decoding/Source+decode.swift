@@ -8,7 +8,7 @@ extension NodeDecoder {
         if !name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) {
             error("source name '\(name)' is used in the URL path /hooks/<name>; use letters, digits, '-', '_' and '.' only", at: nameNode.mark)
         }
-        guard let kindNode = required(Fields(node: f.node, what: what, entries: f.entries, misspelt: f.misspelt), "kind"),
+        guard let kindNode = required(Fields(node: f.node, what: what, entries: f.entries, names: f.names, misspelt: f.misspelt), "kind"),
               let kindText = string(kindNode, "kind of \(what)") else { return nil }
         guard let kind = SourceKind(rawValue: kindText) else {
             let all = SourceKind.allCases.map(\.rawValue)
@@ -34,58 +34,58 @@ extension NodeDecoder {
 
     private static let authForms = ["hmac", "basic", "bearer", "query", "cidr", "header"]
 
-    private func sourceAuth(_ node: Node, _ what: String) -> SourceAuth? {
+    private func sourceAuth(_ node: Node, _ what: @autoclosure () -> String) -> SourceAuth? {
         guard case .mapping(let entries) = node.content else {
-            error("\(what) must be a mapping such as {bearer: \"...\"}, found \(node.kindDescription)", at: node.mark)
+            error("\(what()) must be a mapping such as {bearer: \"...\"}, found \(node.kindDescription)", at: node.mark)
             return nil
         }
         let keys = entries.compactMap { $0.key.scalar?.value }
         let form = Self.authForms.first { keys.contains($0) || keys.contains($0 + "_file") }
         switch form {
         case "header":
-            guard let f = fields(node, what, keys: ["header"], secrets: ["value"]),
-                  let name = required(f, "header").flatMap({ nonEmptyString($0, "header in \(what)") }),
+            guard let f = fields(node, what(), keys: ["header"], secrets: ["value"]),
+                  let name = required(f, "header").flatMap({ nonEmptyString($0, "header in \(what())") }),
                   let value = secret(f, "value", required: true) else { return nil }
             return .header(name: name, value: value)
         case "basic":
-            guard let f = fields(node, what, keys: ["basic"]),
-                  let credentials = f["basic"].flatMap({ credentials($0, "basic in \(what)") }) else { return nil }
+            guard let f = fields(node, what(), keys: ["basic"]),
+                  let credentials = f["basic"].flatMap({ credentials($0, "basic in \(what())") }) else { return nil }
             return .basic(username: credentials.username, password: credentials.password)
         case "bearer":
-            guard let f = fields(node, what, keys: [], secrets: ["bearer"]), let token = secret(f, "bearer", required: true) else { return nil }
+            guard let f = fields(node, what(), keys: [], secrets: ["bearer"]), let token = secret(f, "bearer", required: true) else { return nil }
             return .bearer(token)
         case "query":
-            guard let f = fields(node, what, keys: ["query"], secrets: ["value"]),
-                  let name = required(f, "query").flatMap({ nonEmptyString($0, "query in \(what)") }),
+            guard let f = fields(node, what(), keys: ["query"], secrets: ["value"]),
+                  let name = required(f, "query").flatMap({ nonEmptyString($0, "query in \(what())") }),
                   let value = secret(f, "value", required: true) else { return nil }
             return .query(parameter: name, value: value)
         case "hmac":
-            return hmac(node, what)
+            return hmac(node, what())
         case "cidr":
-            guard let f = fields(node, what, keys: ["cidr"]), let items = f["cidr"].flatMap({ list($0, "cidr in \(what)") }) else { return nil }
-            let blocks = items.compactMap { cidr($0, "cidr in \(what)") }
+            guard let f = fields(node, what(), keys: ["cidr"]), let items = f["cidr"].flatMap({ list($0, "cidr in \(what())") }) else { return nil }
+            let blocks = items.compactMap { cidr($0, "cidr in \(what())") }
             return blocks.count == items.count ? .cidr(blocks) : nil
         default:
             let first = keys.first ?? ""
-            error("\(what) must use one of \(Self.authForms.joined(separator: ", "))\(Suggestion.didYouMean(first, in: Self.authForms))", at: node.mark)
+            error("\(what()) must use one of \(Self.authForms.joined(separator: ", "))\(Suggestion.didYouMean(first, in: Self.authForms))", at: node.mark)
             return nil
         }
     }
 
-    private func hmac(_ node: Node, _ what: String) -> SourceAuth? {
-        guard let f = fields(node, what, keys: ["hmac", "header", "prefix"], secrets: ["secret"]) else { return nil }
-        guard let algorithmNode = f["hmac"], let name = string(algorithmNode, "hmac in \(what)") else { return nil }
+    private func hmac(_ node: Node, _ what: @autoclosure () -> String) -> SourceAuth? {
+        guard let f = fields(node, what(), keys: ["hmac", "header", "prefix"], secrets: ["secret"]) else { return nil }
+        guard let algorithmNode = f["hmac"], let name = string(algorithmNode, "hmac in \(what())") else { return nil }
         guard let algorithm = HMACAuth.Algorithm(rawValue: name.lowercased()) else {
-            error("hmac in \(what) must be sha1, sha256 or sha512, found '\(name)'", at: algorithmNode.mark)
+            error("hmac in \(what()) must be sha1, sha256 or sha512, found '\(name)'", at: algorithmNode.mark)
             return nil
         }
-        guard let header = required(f, "header").flatMap({ nonEmptyString($0, "header in \(what)") }),
+        guard let header = required(f, "header").flatMap({ nonEmptyString($0, "header in \(what())") }),
               let secret = secret(f, "secret", required: true) else { return nil }
-        let prefix = f["prefix"].flatMap { string($0, "prefix in \(what)") }
+        let prefix = f["prefix"].flatMap { string($0, "prefix in \(what())") }
         return .hmac(HMACAuth(algorithm: algorithm, header: header, secret: secret, prefix: prefix))
     }
 
-    func cidr(_ node: Node, _ what: String) -> CIDR? {
-        parsed(node, what) { text throws(ValueError) in try CIDR(parsing: text) }
+    func cidr(_ node: Node, _ what: @autoclosure () -> String) -> CIDR? {
+        parsed(node, what()) { text throws(ValueError) in try CIDR(parsing: text) }
     }
 }

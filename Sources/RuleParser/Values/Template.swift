@@ -113,12 +113,7 @@ extension Substring {
 
 extension NodeDecoder {
     /// A template value; errors point into the scalar where they can.
-    public func template(_ node: Node, _ what: String) -> Template? {
-        parsed(node, what) { text throws(ValueError) in
-            if let cached = templateCache[text] { return cached }
-            let template = try Template(text)
-            templateCache[text] = template
-            return template
-        }
+    public func template(_ node: Node, _ what: @autoclosure () -> String) -> Template? {
+        compiled(node, what(), \.templateCache, Template.init)
     }
 }

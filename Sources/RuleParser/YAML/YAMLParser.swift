@@ -25,57 +25,49 @@ public struct YAMLParser: Sendable {
     }
 }
 
-/// One parse: owns the libyaml handle and the partly built tree.
+/// One parse: owns the libyaml handle and turns its events into a `TreeBuilder`'s calls.
 private final class ParseSession {
     private let bytes: [UInt8]
     private let file: String
     private let limits: YAMLParser
-    private var handle = yaml_parser_t()
-    private var stack: [Frame] = []
-    private var anchors: [String: Node] = [:]
-    private var expanded = 0
-    private var root: Node?
-    private var documents = 0
-    private var diagnostics: [Diagnostic] = []
-
-    /// A collection being built; mutated in place on the stack so appends never copy the items.
-    private struct Frame {
-        var mark: Mark
-        var anchor: String?
-        var items: [Node] = []
-        /// Set for a mapping, nil for a sequence.
-        var mapping: MappingBuilder?
-    }
+    /// Allocated once: a `let` pointer needs no exclusivity checks on each of the hundreds of
+    /// thousands of events, as a `var` property of a class would.
+    private let handle = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
 
     init(bytes: [UInt8], file: String, parser: YAMLParser) {
         self.bytes = bytes
         self.file = file
         self.limits = parser
-        yaml_parser_initialize(&handle)
+        handle.initialize(to: yaml_parser_t())
+        yaml_parser_initialize(handle)
     }
 
     deinit {
-        yaml_parser_delete(&handle)
+        yaml_parser_delete(handle)
+        handle.deinitialize(count: 1)
+        handle.deallocate()
     }
 
     func run() throws(Diagnostic) -> (root: Node?, diagnostics: [Diagnostic]) {
+        var tree = TreeBuilder(limits: limits)
         let result: Result<Void, Diagnostic> = bytes.withUnsafeBufferPointer { buffer in
-            yaml_parser_set_input_string(&handle, buffer.baseAddress, buffer.count)
+            yaml_parser_set_input_string(handle, buffer.baseAddress, buffer.count)
             do throws(Diagnostic) {
-                try loop()
+                try loop(&tree)
                 return .success(())
             } catch {
                 return .failure(error)
             }
         }
         try result.get()
-        return (root, diagnostics)
+        return (tree.root, tree.diagnostics)
     }
 
-    private func loop() throws(Diagnostic) {
+    private func loop(_ tree: inout TreeBuilder) throws(Diagnostic) {
         var event = yaml_event_t()
+        var documents = 0
         while true {
-            guard yaml_parser_parse(&handle, &event) == 1 else { throw syntaxError() }
+            guard yaml_parser_parse(handle, &event) == 1 else { throw syntaxError() }
             defer { yaml_event_delete(&event) }
             let mark = self.mark(event.start_mark)
             switch event.type {
@@ -90,68 +82,27 @@ private final class ParseSession {
                 let data = event.data.scalar
                 let value = string(data.value, length: data.length)
                 let scalar = Scalar(value: value, style: style(data.style), tag: optionalString(data.tag))
-                try add(Node(.scalar(scalar), mark: mark), anchor: optionalString(data.anchor))
+                tree.add(Node(.scalar(scalar), mark: mark), anchor: optionalString(data.anchor))
             case YAML_ALIAS_EVENT:
-                let name = optionalString(event.data.alias.anchor) ?? ""
-                guard let node = anchors[name] else {
-                    throw Diagnostic("alias '*\(name)' refers to no anchor defined before it", at: mark)
-                }
-                expanded += node.weight
-                if expanded > limits.aliasExpansionLimit {
-                    throw Diagnostic("aliases expand to more than \(limits.aliasExpansionLimit) nodes; refusing to expand further", at: mark)
-                }
-                try add(node, anchor: nil)
+                try tree.alias(optionalString(event.data.alias.anchor) ?? "", at: mark)
             case YAML_SEQUENCE_START_EVENT:
-                try push(Frame(mark: mark, anchor: optionalString(event.data.sequence_start.anchor)), at: mark)
+                try tree.push(TreeBuilder.Frame(mark: mark, anchor: optionalString(event.data.sequence_start.anchor)))
             case YAML_MAPPING_START_EVENT:
                 let anchor = optionalString(event.data.mapping_start.anchor)
-                try push(Frame(mark: mark, anchor: anchor, mapping: MappingBuilder(mark: mark, anchor: anchor)), at: mark)
+                try tree.push(TreeBuilder.Frame(mark: mark, anchor: anchor, mapping: MappingBuilder(mark: mark, anchor: anchor)))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-                try pop()
+                tree.pop()
             default:
                 break
             }
         }
     }
 
-    private func push(_ frame: Frame, at mark: Mark) throws(Diagnostic) {
-        guard stack.count < limits.depthLimit else {
-            throw Diagnostic("nesting is deeper than \(limits.depthLimit) levels", at: mark)
-        }
-        stack.append(frame)
-    }
-
-    private func pop() throws(Diagnostic) {
-        guard let frame = stack.popLast() else { return }
-        if let builder = frame.mapping {
-            let (node, problems) = builder.build()
-            diagnostics += problems
-            try add(node, anchor: frame.anchor)
-        } else {
-            try add(Node(.sequence(frame.items), mark: frame.mark), anchor: frame.anchor)
-        }
-    }
-
-    /// Adds a finished node to the collection being built, or makes it the root.
-    private func add(_ node: Node, anchor: String?) throws(Diagnostic) {
-        if let anchor { anchors[anchor] = node }
-        let top = stack.count - 1
-        guard top >= 0 else {
-            root = node
-            return
-        }
-        if stack[top].mapping != nil {
-            stack[top].mapping?.add(node)
-        } else {
-            stack[top].items.append(node)
-        }
-    }
-
     private func syntaxError() -> Diagnostic {
-        let problemMark = mark(handle.problem_mark)
-        var message = optionalString(handle.problem) ?? "invalid YAML"
-        if let context = optionalString(handle.context) {
-            message += " (\(context) at line \(handle.context_mark.line + 1), column \(handle.context_mark.column + 1))"
+        let problemMark = mark(handle.pointee.problem_mark)
+        var message = optionalString(handle.pointee.problem) ?? "invalid YAML"
+        if let context = optionalString(handle.pointee.context) {
+            message += " (\(context) at line \(handle.pointee.context_mark.line + 1), column \(handle.pointee.context_mark.column + 1))"
         }
         if character(at: problemMark) == "\t" || message.contains("tab") {
             message = "tab characters are not allowed for indentation; indent with spaces"
