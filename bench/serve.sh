@@ -333,7 +333,7 @@ header = ("measure", "Harbinger", "reference", "ratio", "target", "")
 widths = [max(len(str(row[i])) for row in rows + [header]) for i in range(6)]
 for row in [header] + rows:
     print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
-print(f"\nHarbinger stored {r['ingest.harbinger_accepted']:,.0f} events in the ingest run "
+print(f"\nHarbinger accepted {r['ingest.harbinger_accepted']:,.0f} events in the ingest run "
       f"({r['ingest.harbinger_duplicates']:,.0f} duplicates); shell: {r['shell.harbinger_events']:,.0f} events in "
       f"{r['shell.harbinger_seconds']:.2f} s; HTTP: {r['http.harbinger_events']:,.0f} events in {r['http.harbinger_seconds']:.2f} s; "
       f"memory run: {r['memory.accepted']:,.0f} events at {r['memory.ingest_rate_10k_rules']:,.0f}/s with the 10k rules.")

@@ -208,6 +208,13 @@ extension EndToEndTests {
             #expect(entries.compactMap { $0["digest"] as? String } == [children["arm64"]!])
             #expect(try Self.digest(destination.host, "arm/app", "1") != index)
             #expect(try Self.digest(destination.host, "arm/app", children["amd64"]!) == nil)
+
+            // Within one registry, blobs are mounted from the repository that has them, not sent again.
+            let mounted = try Executable.harbinger("replicate", "--insecure", "\(destination.host)/multi/app:1",
+                                                   "\(destination.host)/copy/app:1")
+            #expect(mounted.status == 0, "\(mounted.stderr)")
+            #expect(mounted.stdout.contains("0 blobs (0 B) copied, 0 already there, 4 mounted"), "\(mounted.stdout)")
+            #expect(try Self.digest(destination.host, "copy/app", "1") == index)
         }
 
         @Test func aRegistryBehindABearerTokenEndpointIsReplicatedThroughIt() throws {
@@ -226,8 +233,15 @@ extension EndToEndTests {
             let destination = try Registry(directory: dir.appendingPathComponent("dest"),
                                            auth: .token(realm: "http://127.0.0.1:\(tokens.port)/token", certificate: certificate))
             defer { destination.stop() }
-            try Self.push(dir.appendingPathComponent("layout"), tag: "v1", to: "\(source.host)/shop/app:v1")
+            // A Docker schema 2 manifest this time (the other tests copy OCI ones).
+            let layout = dir.appendingPathComponent("layout")
+            let image = try EndToEndTests.run("make-image.sh", [layout.path, "v1"])
+            #expect(image.status == 0, "\(image.stderr)")
+            let push = try Skopeo.copy("oci:\(layout.path):v1", "docker://\(source.host)/shop/app:v1", ["--format", "v2s2"])
+            #expect(push.status == 0, "\(push.stderr)")
             let pushed = try #require(try Self.digest(source.host, "shop/app", "v1"))
+            let manifest = try #require(try Skopeo.rawManifest("\(source.host)/shop/app:v1"))
+            #expect(manifest["mediaType"] as? String == "application/vnd.docker.distribution.manifest.v2+json")
 
             let refused = try Executable.harbinger("replicate", "--insecure", "--dest-creds", "alice:wrong",
                                                    "\(source.host)/shop/app:v1", "\(destination.host)/shop/app:v1")
