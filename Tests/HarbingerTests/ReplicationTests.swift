@@ -209,6 +209,16 @@ extension EndToEndTests {
             #expect(try Self.digest(destination.host, "arm/app", "1") != index)
             #expect(try Self.digest(destination.host, "arm/app", children["amd64"]!) == nil)
 
+            // The same images as a Docker manifest list (skopeo converts the index on the way in).
+            let list = try Skopeo.copy("oci:\(layout.path):multi", "docker://\(source.host)/list/app:1", ["--all", "--format", "v2s2"])
+            #expect(list.status == 0, "\(list.stderr)")
+            let listDigest = try #require(try Self.digest(source.host, "list/app", "1"))
+            let listed = try Executable.harbinger("replicate", "--insecure", "\(source.host)/list/app:1", "\(destination.host)/list/app:1")
+            #expect(listed.status == 0, "\(listed.stderr)")
+            #expect(try Self.digest(destination.host, "list/app", "1") == listDigest)
+            let copiedList = try #require(try Skopeo.rawManifest("\(destination.host)/list/app:1"))
+            #expect(copiedList["mediaType"] as? String == "application/vnd.docker.distribution.manifest.list.v2+json")
+
             // Within one registry, blobs are mounted from the repository that has them, not sent again.
             let mounted = try Executable.harbinger("replicate", "--insecure", "\(destination.host)/multi/app:1",
                                                    "\(destination.host)/copy/app:1")
