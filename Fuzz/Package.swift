@@ -1,8 +1,9 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// libFuzzer target for the rules parser; lives outside the main package so `swift build` and
-// `swift test` there never need the fuzzer runtime. Build and run with ./run.sh.
+// libFuzzer targets for the rules parser and the source decoders; they live outside the main package
+// so `swift build` and `swift test` there never need the fuzzer runtime. Build and run with ./run.sh
+// (rules) and ./run-decoders.sh (every decoder in turn).
 let package = Package(
     name: "HarbingerFuzz",
     platforms: [.macOS(.v15)],
@@ -15,6 +16,14 @@ let package = Package(
             name: "FuzzRules",
             dependencies: [.product(name: "RuleParser", package: "harbinger")],
             // libFuzzer supplies main(); the module must not emit one.
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ),
+        .executableTarget(
+            name: "FuzzDecoders",
+            dependencies: [
+                .product(name: "Router", package: "harbinger"),
+                .product(name: "RuleParser", package: "harbinger"),
+            ],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
     ],

@@ -8,26 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-600}
 
-../scripts/bootstrap.sh
-echo "run.sh: building FuzzRules (debug, fuzzer + address sanitizer)" >&2
-# Not `--sanitize=fuzzer --sanitize=address`: SwiftPM passes those as two -sanitize= flags in an
-# order that changes from build to build, and swiftc keeps only the last, so a module got either
-# coverage or ASan, never both. --sanitize=fuzzer keeps SwiftPM's libFuzzer link setup (main);
-# the single combined flag, which comes last, instruments every module with both.
-build() {
-  mkdir -p .build
-  swift build -c debug --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address --scratch-path .build \
-    >.build/fuzz-build.log 2>&1
-}
-# ld.gold warns once per ASan helper symbol; the log is shown only on failure.
-build || { grep -v "Cannot export local symbol" .build/fuzz-build.log >&2; exit 1; }
+# Shared with run-decoders.sh: the build flags (and why they are what they are) are in build.sh.
+source ./build.sh
+fuzz_build FuzzRules seeds
 fuzzer=.build/debug/FuzzRules
-if ! "$fuzzer" -runs=0 seeds 2>&1 | grep -q "INITED cov:"; then
-  echo "run.sh: FuzzRules has no coverage instrumentation; rebuilding from clean" >&2
-  rm -rf .build
-  build || { grep -v "Cannot export local symbol" .build/fuzz-build.log >&2; exit 1; }
-  "$fuzzer" -runs=0 seeds 2>&1 | grep -q "INITED cov:" || { echo "run.sh: still no coverage instrumentation" >&2; exit 1; }
-fi
 
 # A scratch corpus that grows across runs; the committed seeds are only ever read.
 mkdir -p corpus

@@ -80,6 +80,16 @@ private func bridge(_ detailType: String, _ detail: String, region: String = "eu
     #expect(absent.map(\.scan) == [Scan(severity: .none)])
 }
 
+@Test func ecrCountsThatOverflowOneLevelAreAnErrorNotACrash() {
+    // UNDEFINED and any newer level all count as unknown; two valid Int64 counts used to trap when added.
+    #expect(decodeError(bridge("ECR Image Scan", """
+        {"scan-status": "COMPLETE", "repository-name": "a", "finding-severity-counts": {"UNDEFINED": 8e18, "VENDOR_NEW": 8e18}}
+        """)) == "detail.finding-severity-counts.VENDOR_NEW: the unknown counts add up beyond a 64-bit integer")
+    #expect(decodeError(bridge("ECR Image Scan", """
+        {"scan-status": "COMPLETE", "repository-name": "a", "finding-severity-counts": {"CRITICAL": -8e18, "critical": -8e18}}
+        """)) == "detail.finding-severity-counts.critical: the critical counts add up beyond a 64-bit integer")
+}
+
 @Test func ecrFailedScanIsScanFailed() throws {
     let events = try decode(payload(bridge("ECR Image Scan", #"{"scan-status": "FAILED", "repository-name": "a", "image-tags": ["x"]}"#)))
     #expect(events.map(\.type) == [.scanFailed])

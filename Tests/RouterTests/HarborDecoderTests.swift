@@ -244,6 +244,21 @@ struct HarborDecoderTests {
         #expect(decodeError(counts) == "event_data.resources[0].scan_overview.r.summary.summary.Severe: unknown severity 'Severe'")
     }
 
+    @Test func countsOfOneSeverityAddUpAndAnOverflowIsAnErrorNotACrash() throws {
+        let twice = defaultBody(type: "SCANNING_COMPLETED", resources: """
+            [{"scan_overview": {"r": {"severity": "Critical", "summary": {"summary": {"Critical": 1, "critical": 2}}}}}]
+            """)
+        #expect(try HarborDecoder().decode(payload(twice), context: context).map(\.scan?.counts) == [[.critical: 3]])
+        // Each count is a valid Int64; their sum used to trap.
+        for count in ["8e18", "-8e18"] {
+            let body = defaultBody(type: "SCANNING_COMPLETED", resources: """
+                [{"scan_overview": {"r": {"severity": "Critical", "summary": {"summary": {"Critical": \(count), "critical": \(count)}}}}}]
+                """)
+            #expect(decodeError(body)
+                == "event_data.resources[0].scan_overview.r.summary.summary.critical: the critical counts add up beyond a 64-bit integer")
+        }
+    }
+
     @Test func unixSecondsRenderAsRFC3339UTC() {
         #expect(UnixTime.rfc3339(seconds: 0) == "1970-01-01T00:00:00Z")
         #expect(UnixTime.rfc3339(seconds: -1) == "1969-12-31T23:59:59Z")

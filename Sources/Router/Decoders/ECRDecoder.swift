@@ -80,7 +80,7 @@ public struct ECRDecoder: SourceDecoder {
             // UNDEFINED, and any level AWS adds later, is reported as unknown rather than dropped.
             default: .unknown
             }
-            levels[level, default: 0] += Int(try value.int())
+            try Scan.add(value, to: level, in: &levels)
         }
         let severity = levels.filter { $0.value > 0 }.keys.max() ?? .none
         return Scan(severity: severity, counts: levels)

@@ -16,7 +16,7 @@ extension HarborDecoder {
             }
             var counts: [Severity: Int] = [:]
             for (name, count) in try summary?.optional("summary")?.members() ?? [] {
-                counts[try level(name, path: count.path), default: 0] += Int(try count.int())
+                try Scan.add(count, to: try level(name, path: count.path), in: &counts)
             }
             let fixable = try summary?.int("fixable").map { Int($0) }
             let scanner = try report.optional("scanner")?.string("name").nonEmpty
