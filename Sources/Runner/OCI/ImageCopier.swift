@@ -133,7 +133,11 @@ public struct ImageCopier: Sendable {
         let status = Int(response.status.code)
         let body = await RegistryClient.excerpt(response)
         guard status == 201 || status == 200 else {
-            throw OCIError.status(status, "PUT \(repository) manifest \(reference)", body: body)
+            let error = OCIError.status(status, "PUT \(repository) manifest \(reference)", body: body)
+            // A blob another delivery is uploading to the same repository at this moment can be
+            // reported unknown; the next attempt checks the blobs again, so this one is worth retrying.
+            if status == 400, body.contains("BLOB_UNKNOWN") { throw OCIError(error.message, retryable: true) }
+            throw error
         }
         if let answered = response.headers.first(name: "Docker-Content-Digest"), answered != manifest.digest {
             throw OCIError("\(repository) stored the manifest as \(answered), not \(manifest.digest)")
