@@ -13,7 +13,7 @@ import Testing
         var client = RegistryClient(http: http, credentials: RegistryCredentials(), logger: Logger(label: "test"))
         client.retryPause = .milliseconds(10)
         let response = try await client.send(.GET, "\(repository.apiBase)/manifests/1.0", on: repository,
-                                             access: .pull(repository), deadline: .now() + .seconds(10))
+                                             access: .pull(repository), deadline: .now() + .seconds(120))
         await RegistryClient.discard(response)
         return Int(response.status.code)
     }
@@ -29,7 +29,7 @@ import Testing
         var client = RegistryClient(http: http, credentials: RegistryCredentials(), logger: Logger(label: "test"))
         client.retryPause = .milliseconds(10)
         let response = try await client.send(.GET, "\(repository.apiBase)/manifests/1.0", on: repository,
-                                             access: .pull(repository), deadline: .now() + .seconds(10))
+                                             access: .pull(repository), deadline: .now() + .seconds(120))
         await RegistryClient.discard(response)
         return Int(response.status.code)
     }
@@ -50,7 +50,7 @@ import Testing
         client.retryPause = .milliseconds(10)
         do {
             let response = try await client.send(.GET, "\(repository.apiBase)/manifests/1.0", on: repository,
-                                                 access: .pull(repository), deadline: .now() + .seconds(10))
+                                                 access: .pull(repository), deadline: .now() + .seconds(120))
             await RegistryClient.discard(response)
             return nil
         } catch {
