@@ -35,8 +35,10 @@ extension NodeDecoder {
             error("\(what()) must use \(schemes.joined(separator: " or ")), found '\(scheme)'", at: node.mark)
             return nil
         }
-        let rest = text[separator.upperBound...]
-        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        // The authority ends at the first '/', '?' or '#'; scanned as bytes (all three are ASCII).
+        let rest = text.utf8[separator.upperBound...]
+        let end = rest.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? rest.endIndex
+        let authority = Substring(text.utf8[separator.upperBound..<end])
         if authority.includes("{{") {
             let offset = text.distance(from: text.startIndex, to: authority.startIndex)
             error("\(what()): templates may fill the path, query and headers of a URL, never its host or port",

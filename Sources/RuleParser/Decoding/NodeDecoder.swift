@@ -16,6 +16,8 @@ public final class NodeDecoder {
     var semverCache: [String: SemverRange] = [:]
     /// Regexes already compiled in this load, by pattern.
     var regexCache: [String: RegexPattern] = [:]
+    /// Whether a long rule list may be decoded on two threads.
+    var parallelDecoding = true
     /// The variables `${NAME}` is replaced from.
     let environment: [String: String]
     /// Reads the file behind a `_file` secret; relative paths are relative to the rules file.
@@ -51,26 +53,34 @@ public final class NodeDecoder {
         func isAllowed(_ key: String) -> Bool {
             keys.contains(key) || secrets.contains(key) || secrets.contains { key == $0 + "_file" }
         }
-        var values: [MappingEntry] = []
-        values.reserveCapacity(entries.count)
         var names: [String] = []
         names.reserveCapacity(entries.count)
+        // Indexes of the entries kept, only once one is dropped: usually every key is allowed, and
+        // the mapping's own entries are used as they are.
+        var kept: [Int]?
         var suggested: Set<String> = []
-        for entry in entries {
-            guard let key = entry.key.scalar?.value else {
-                error("keys in \(what) must be plain names, found \(entry.key.kindDescription)", at: entry.key.mark)
+        for index in entries.indices {
+            let key: String
+            if case .scalar(let scalar) = entries[index].key.content {
+                key = scalar.value
+            } else {
+                let node = entries[index].key
+                error("keys in \(what) must be plain names, found \(node.kindDescription)", at: node.mark)
+                if kept == nil { kept = Array(0..<index) }
                 continue
             }
             guard isAllowed(key) else {
                 let allowed = keys + secrets + secrets.map { $0 + "_file" }
                 let suggestion = Suggestion.closest(to: key, in: allowed)
                 if let suggestion { suggested.insert(suggestion) }
-                error("unknown key '\(key)' in \(what)\(suggestion.map { "; did you mean '\($0)'?" } ?? "")", at: entry.key.mark)
+                error("unknown key '\(key)' in \(what)\(suggestion.map { "; did you mean '\($0)'?" } ?? "")", at: entries[index].key.mark)
+                if kept == nil { kept = Array(0..<index) }
                 continue
             }
-            values.append(entry)
+            kept?.append(index)
             names.append(key)
         }
+        let values = kept.map { $0.map { entries[$0] } } ?? entries
         return Fields(node: node, what: what, entries: values, names: names, misspelt: suggested)
     }
 

@@ -1,4 +1,6 @@
 /// Decoding one file's top level: `version`, `sources`, `defaults`, `server`, `rules`.
+import Foundation
+
 extension NodeDecoder {
     /// What one file declares, before the files of a set are merged.
     struct FileContent {
@@ -31,10 +33,57 @@ extension NodeDecoder {
         if let node = f["defaults"], let mark = f.keyMark("defaults") { content.defaults = (defaults(node), mark) }
         if let node = f["server"], let mark = f.keyMark("server") { content.server = (server(node), mark) }
         if let node = f["rules"], node.scalar?.isNull != true, let items = list(node, "rules", allowSingle: false) {
-            content.rules = items.enumerated().compactMap { index, item in
-                rule(item, index: index, sourceReferences: &content.sourceReferences)
-            }
+            content.rules = rules(items, sourceReferences: &content.sourceReferences)
         }
         return content
+    }
+
+    /// Rule lists at least this long are decoded in two halves at once, one per core.
+    static let parallelRuleCount = 512
+
+    /// Decodes `rules:` items. Rules decode independently of one another, so a long list is split in
+    /// two and the second half decoded on another thread by a decoder of its own; the halves' rules,
+    /// problems, source references and secrets are then joined in file order.
+    func rules(_ items: [Node], sourceReferences: inout [(name: String, mark: Mark)]) -> [Rule] {
+        guard parallelDecoding, items.count >= Self.parallelRuleCount, ProcessInfo.processInfo.activeProcessorCount > 1 else {
+            return decodeRules(items[...], sourceReferences: &sourceReferences)
+        }
+        let half = items.count / 2
+        let second = RuleBatch(decoder: NodeDecoder(environment: environment, readFile: readFile), items: items[half...])
+        let first = RuleBatch(decoder: self, items: items[..<half])
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            (index == 0 ? first : second).decode()
+        }
+        sourceReferences += first.sourceReferences + second.sourceReferences
+        record(second.decoder.diagnostics)
+        sensitiveValues.formUnion(second.decoder.sensitiveValues)
+        return first.rules + second.rules
+    }
+
+    fileprivate func decodeRules(_ items: ArraySlice<Node>, sourceReferences: inout [(name: String, mark: Mark)]) -> [Rule] {
+        var rules: [Rule] = []
+        rules.reserveCapacity(items.count)
+        for index in items.indices {
+            if let rule = rule(items[index], index: index, sourceReferences: &sourceReferences) { rules.append(rule) }
+        }
+        return rules
+    }
+}
+
+/// One half of a long rule list and what decoding it produced. Unchecked: each batch is used by one
+/// thread inside `concurrentPerform`, and read by the caller only after that returns.
+private final class RuleBatch: @unchecked Sendable {
+    let decoder: NodeDecoder
+    let items: ArraySlice<Node>
+    var rules: [Rule] = []
+    var sourceReferences: [(name: String, mark: Mark)] = []
+
+    init(decoder: NodeDecoder, items: ArraySlice<Node>) {
+        self.decoder = decoder
+        self.items = items
+    }
+
+    func decode() {
+        rules = decoder.decodeRules(items, sourceReferences: &sourceReferences)
     }
 }

@@ -1,14 +1,24 @@
 /// A `{{...}}` Mustache template over the canonical event, checked when the rules load.
 import Mustache
+import Synchronization
 
-/// A template string, parsed once. Rendering happens per delivery, in the Router and Runner.
+/// A template string, checked once. Rendering happens per delivery, in the Router and Runner.
+///
+/// Most templates are plain substitutions (`{{repository}}`, `{{{image}}}`): those are checked by a
+/// scan of their tags when the rules load and parsed by Mustache only when first rendered, since a
+/// large rules file holds thousands of distinct ones and most are never rendered by a given server.
+/// Anything else (sections, partials, comments, delimiter changes, malformed tags) is parsed when the
+/// rules load, so every syntax error is still reported by `check`.
 public struct Template: Sendable, CustomStringConvertible {
     /// The template as written (after `${NAME}` substitution).
     public let text: String
-    /// The parsed template (nil for constant text); values are inserted without HTML escaping.
-    public let compiled: MustacheTemplate?
     /// True when the text has no `{{`: it renders to itself.
     public let isConstant: Bool
+    /// The parsed template, or the means to parse it on first use; nil for constant text.
+    private let parsed: Parsed?
+
+    /// The parsed template (nil for constant text); values are inserted without HTML escaping.
+    public var compiled: MustacheTemplate? { parsed?.template }
 
     /// The fields of the canonical event a template may name at its top level.
     public static let fields: [String] = [
@@ -24,21 +34,86 @@ public struct Template: Sendable, CustomStringConvertible {
         isConstant = !text.includes("{{")
         // Most values (header values, paths, hosts) hold no tag: no Mustache parse for them.
         if isConstant {
-            compiled = nil
+            parsed = nil
             return
         }
-        do {
-            compiled = try MustacheTemplate(string: Self.pragma + text)
-        } catch let error as MustacheTemplate.ParserError {
-            let context = error.context
-            let onFirstLine = context.lineNumber == 1
-            let column = max(0, context.columnNumber - 1 - (onFirstLine ? Self.pragma.count : 0))
-            let offset = Self.offset(ofLine: context.lineNumber, column: column, in: text)
-            throw ValueError("invalid template: \(Self.describe(error.error))", offset: offset)
-        } catch {
-            throw ValueError("invalid template: \(error)")
+        if Self.isPlainSubstitution(text) {
+            parsed = Parsed(text: Self.pragma + text)
+        } else {
+            do {
+                parsed = Parsed(try MustacheTemplate(string: Self.pragma + text))
+            } catch let error as MustacheTemplate.ParserError {
+                let context = error.context
+                let onFirstLine = context.lineNumber == 1
+                let column = max(0, context.columnNumber - 1 - (onFirstLine ? Self.pragma.count : 0))
+                let offset = Self.offset(ofLine: context.lineNumber, column: column, in: text)
+                throw ValueError("invalid template: \(Self.describe(error.error))", offset: offset)
+            } catch {
+                throw ValueError("invalid template: \(error)")
+            }
         }
         try Self.checkVariables(text)
+    }
+
+    /// A parsed Mustache template shared by the copies of one `Template`, parsed on first use when it
+    /// is a plain substitution.
+    private final class Parsed: Sendable {
+        private let text: String
+        private let state: Mutex<MustacheTemplate?>
+
+        init(_ template: MustacheTemplate) {
+            text = ""
+            state = Mutex(template)
+        }
+
+        init(text: String) {
+            self.text = text
+            state = Mutex(nil)
+        }
+
+        var template: MustacheTemplate? {
+            state.withLock { template in
+                if template == nil { template = try? MustacheTemplate(string: text) }
+                return template
+            }
+        }
+    }
+
+    /// True when every tag is a variable, `{{name}}`, `{{{name}}}` or `{{&name}}`, whose name is
+    /// dotted words of letters, digits, `_` and `-`: such a text always parses, so Mustache can wait.
+    static func isPlainSubstitution(_ text: String) -> Bool {
+        var rest = Substring(text)
+        while let open = rest.range(of: "{{") {
+            rest = rest[open.upperBound...]
+            var close = "}}"
+            if rest.first == "{" {
+                rest = rest.dropFirst()
+                close = "}}}"
+            } else if rest.first == "&" {
+                rest = rest.dropFirst()
+            }
+            guard let end = rest.range(of: close) else { return false }
+            let name = rest[..<end.lowerBound].trimmingWhitespace()
+            let words = name.split(separator: ".", omittingEmptySubsequences: false)
+            guard words.allSatisfy(isWord) else { return false }
+            rest = rest[end.upperBound...]
+        }
+        return true
+    }
+
+    private static func isWord(_ word: Substring) -> Bool {
+        guard let first = word.utf8.first, first != UInt8(ascii: "-"), !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else {
+            return false
+        }
+        return word.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "_"), UInt8(ascii: "-"):
+                true
+            default:
+                false
+            }
+        }
     }
 
     public var description: String { text }

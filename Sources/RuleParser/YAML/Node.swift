@@ -12,17 +12,20 @@ public struct Node: Sendable {
     /// Where the node starts.
     public let mark: Mark
     /// How many nodes this subtree holds, itself included (used to bound alias expansion).
-    public let weight: Int
+    public var weight: Int { Int(storedWeight) }
+    private let storedWeight: UInt32
 
     /// Creates a node; `weight` is computed from the children.
     public init(_ content: Content, mark: Mark) {
         self.content = content
         self.mark = mark
-        switch content {
-        case .scalar: weight = 1
-        case .sequence(let items): weight = items.reduce(1) { $0 + $1.weight }
-        case .mapping(let entries): weight = entries.reduce(1) { $0 + $1.key.weight + $1.value.weight }
+        // Saturating: an alias-heavy file past 4 billion nodes is refused by the expansion limit anyway.
+        let weight: UInt64 = switch content {
+        case .scalar: 1
+        case .sequence(let items): items.reduce(1) { $0 + UInt64($1.storedWeight) }
+        case .mapping(let entries): entries.reduce(1) { $0 + UInt64($1.key.storedWeight) + UInt64($1.value.storedWeight) }
         }
+        storedWeight = UInt32(clamping: weight)
     }
 
     /// A word for the node's kind, for error messages: "a string", "a sequence", "a mapping", "null".
@@ -61,13 +64,26 @@ public struct Scalar: Sendable, Hashable {
     /// How it was written.
     public let style: Style
     /// An explicit tag such as `!!str`, if one was given.
-    public let tag: String?
+    public var tag: String? { storedTag?.text }
+    /// Tags are rare in rules files: kept out of line so a scalar stays small.
+    private let storedTag: Tag?
 
     /// Creates a scalar.
     public init(value: String, style: Style, tag: String? = nil) {
         self.value = value
         self.style = style
-        self.tag = tag
+        storedTag = tag.map(Tag.init)
+    }
+
+    private final class Tag: Sendable, Hashable {
+        let text: String
+
+        init(_ text: String) {
+            self.text = text
+        }
+
+        static func == (lhs: Tag, rhs: Tag) -> Bool { lhs.text == rhs.text }
+        func hash(into hasher: inout Hasher) { hasher.combine(text) }
     }
 
     /// True for an unquoted `null`, `~` or empty value (YAML's null), unless tagged otherwise.

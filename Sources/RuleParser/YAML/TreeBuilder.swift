@@ -2,19 +2,24 @@
 /// and the collections still open. A struct held by the parse loop as a local, so its state is
 /// accessed without the runtime exclusivity checks that a class's stored properties get.
 struct TreeBuilder {
-    /// A collection being built; mutated in place on the stack so appends never copy the items.
+    /// A collection being built. Its children are kept on `children`, shared by all open frames,
+    /// so a collection's array is made once, at its exact size, when it closes.
     struct Frame {
         var mark: Mark
         var anchor: String?
-        var items: [Node] = []
-        /// Set for a mapping, nil for a sequence.
-        var mapping: MappingBuilder?
+        var isMapping: Bool
+        /// Where this collection's children start in `children`.
+        var start = 0
     }
 
     let limits: YAMLParser
     private var stack: [Frame] = []
+    /// The children of every open collection, innermost last (a mapping's keys and values alternate).
+    private var children: [Node] = []
     private var anchors: [String: Node] = [:]
     private var expanded = 0
+    /// True once an anchor or alias has been met: a file cut in two cannot be parsed in halves then.
+    private(set) var usesAnchors = false
     /// The document's root, once its last event is in.
     private(set) var root: Node?
     /// Duplicate keys and bad merge keys found so far.
@@ -29,23 +34,29 @@ struct TreeBuilder {
         guard stack.count < limits.depthLimit else {
             throw Diagnostic("nesting is deeper than \(limits.depthLimit) levels", at: frame.mark)
         }
+        var frame = frame
+        frame.start = children.count
         stack.append(frame)
     }
 
     /// Closes the innermost open collection and adds it to its parent.
     mutating func pop() {
         guard let frame = stack.popLast() else { return }
-        if let builder = frame.mapping {
-            let (node, problems) = builder.build()
-            diagnostics += problems
-            add(node, anchor: frame.anchor)
+        let node: Node
+        if frame.isMapping {
+            let (mapping, problems) = MappingBuilder.build(children[frame.start...], mark: frame.mark)
+            if !problems.isEmpty { diagnostics += problems }
+            node = mapping
         } else {
-            add(Node(.sequence(frame.items), mark: frame.mark), anchor: frame.anchor)
+            node = Node(.sequence(Array(children[frame.start...])), mark: frame.mark)
         }
+        children.removeSubrange(frame.start...)
+        add(node, anchor: frame.anchor)
     }
 
     /// Adds the node an alias names, counting what it expands to against the limit.
     mutating func alias(_ name: String, at mark: Mark) throws(Diagnostic) {
+        usesAnchors = true
         guard let node = anchors[name] else {
             throw Diagnostic("alias '*\(name)' refers to no anchor defined before it", at: mark)
         }
@@ -58,16 +69,14 @@ struct TreeBuilder {
 
     /// Adds a finished node to the collection being built, or makes it the root.
     mutating func add(_ node: Node, anchor: String?) {
-        if let anchor { anchors[anchor] = node }
-        let top = stack.count - 1
-        guard top >= 0 else {
+        if let anchor {
+            anchors[anchor] = node
+            usesAnchors = true
+        }
+        guard !stack.isEmpty else {
             root = node
             return
         }
-        if stack[top].mapping != nil {
-            stack[top].mapping?.add(node)
-        } else {
-            stack[top].items.append(node)
-        }
+        children.append(node)
     }
 }

@@ -26,17 +26,20 @@ public struct YAMLParser: Sendable {
 }
 
 /// One parse: owns the libyaml handle and turns its events into a `TreeBuilder`'s calls.
-private final class ParseSession {
+final class ParseSession {
     private let bytes: [UInt8]
-    private let file: String
+    private let fileID: UInt32
+    /// Added to libyaml's line numbers: non-zero when the bytes are the second half of a file.
+    private let lineOffset: Int
     private let limits: YAMLParser
     /// Allocated once: a `let` pointer needs no exclusivity checks on each of the hundreds of
     /// thousands of events, as a `var` property of a class would.
     private let handle = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
 
-    init(bytes: [UInt8], file: String, parser: YAMLParser) {
+    init(bytes: [UInt8], file: String, parser: YAMLParser, lineOffset: Int = 0) {
         self.bytes = bytes
-        self.file = file
+        self.lineOffset = lineOffset
+        fileID = FileNames.shared.id(file)
         self.limits = parser
         handle.initialize(to: yaml_parser_t())
         yaml_parser_initialize(handle)
@@ -49,6 +52,12 @@ private final class ParseSession {
     }
 
     func run() throws(Diagnostic) -> (root: Node?, diagnostics: [Diagnostic]) {
+        let (root, diagnostics, _) = try runTracingAnchors()
+        return (root, diagnostics)
+    }
+
+    /// Like `run`, also telling whether the text used anchors or aliases.
+    func runTracingAnchors() throws(Diagnostic) -> (root: Node?, diagnostics: [Diagnostic], usesAnchors: Bool) {
         var tree = TreeBuilder(limits: limits)
         let result: Result<Void, Diagnostic> = bytes.withUnsafeBufferPointer { buffer in
             yaml_parser_set_input_string(handle, buffer.baseAddress, buffer.count)
@@ -60,7 +69,7 @@ private final class ParseSession {
             }
         }
         try result.get()
-        return (tree.root, tree.diagnostics)
+        return (tree.root, tree.diagnostics, tree.usesAnchors)
     }
 
     private func loop(_ tree: inout TreeBuilder) throws(Diagnostic) {
@@ -86,10 +95,9 @@ private final class ParseSession {
             case YAML_ALIAS_EVENT:
                 try tree.alias(optionalString(event.data.alias.anchor) ?? "", at: mark)
             case YAML_SEQUENCE_START_EVENT:
-                try tree.push(TreeBuilder.Frame(mark: mark, anchor: optionalString(event.data.sequence_start.anchor)))
+                try tree.push(TreeBuilder.Frame(mark: mark, anchor: optionalString(event.data.sequence_start.anchor), isMapping: false))
             case YAML_MAPPING_START_EVENT:
-                let anchor = optionalString(event.data.mapping_start.anchor)
-                try tree.push(TreeBuilder.Frame(mark: mark, anchor: anchor, mapping: MappingBuilder(mark: mark, anchor: anchor)))
+                try tree.push(TreeBuilder.Frame(mark: mark, anchor: optionalString(event.data.mapping_start.anchor), isMapping: true))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 tree.pop()
             default:
@@ -120,7 +128,7 @@ private final class ParseSession {
     }
 
     private func mark(_ m: yaml_mark_t) -> Mark {
-        Mark(file: file, line: Int(m.line) + 1, column: Int(m.column) + 1)
+        Mark(fileID: fileID, line: Int(m.line) + 1 + lineOffset, column: Int(m.column) + 1)
     }
 
     private func style(_ s: yaml_scalar_style_t) -> Scalar.Style {
