@@ -157,3 +157,20 @@ private let header = """
     #expect(Suggestion.closest(to: "xyz", in: ["repository", "registry"]) == nil)
     #expect(Suggestion.closest(to: "harbour", in: SourceKind.allCases.map(\.rawValue)) == "harbor")
 }
+
+/// `harbinger check <(envsubst < rules.yml)`: a rules path may be a pipe, which has no size to read up to.
+@Test func aRulesFileIsReadFromAPipeToItsEnd() throws {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("harbinger-pipe-\(UUID().uuidString)").path
+    try #require(mkfifo(path, 0o600) == 0)
+    defer { unlink(path) }
+    let text = String(repeating: "# padding past one read of the pipe\n", count: 4000) + "version: 1\nrules: []\n"
+    let writer = Thread {
+        let handle = FileHandle(forWritingAtPath: path)
+        handle?.write(Data(text.utf8))
+        try? handle?.close()
+    }
+    writer.start()
+    let files = try RulesLoader.read(path: path)
+    #expect(files.count == 1)
+    #expect(files.first?.bytes == Array(text.utf8))
+}
