@@ -83,6 +83,7 @@ public final class RulesCatalog: Sendable {
         state.withLock { state in
             if state.current.version != version { Self.remember(loaded, in: &state.older) }
         }
+        HeapTrim.releaseFreePages()
         return loaded
     }
 
