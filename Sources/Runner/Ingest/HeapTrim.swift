@@ -1,4 +1,5 @@
 /// Hands memory the allocator holds but no longer uses back to the system, around rules loads.
+import Foundation
 #if canImport(Glibc)
 internal import CMalloc
 #endif
@@ -16,6 +17,16 @@ public enum HeapTrim {
     public static func keepLargeBlocksMapped() {
         #if canImport(Glibc)
         _ = mallopt(M_MMAP_THRESHOLD, Int32(mappedBlockSize))
+        #endif
+    }
+
+    /// Caps glibc's malloc arenas at one per core (at least two), unless the environment sets a cap.
+    /// glibc allows eight per core, and every NIO or pool thread that allocates claims one; each keeps
+    /// its own free pages. For a server that mostly waits on the network one per core is plenty.
+    public static func limitArenas(environment: [String: String]) {
+        #if canImport(Glibc)
+        if environment["MALLOC_ARENA_MAX"] != nil || environment["GLIBC_TUNABLES"]?.contains("arena_max") == true { return }
+        _ = mallopt(M_ARENA_MAX, Int32(max(2, ProcessInfo.processInfo.activeProcessorCount)))
         #endif
     }
 

@@ -46,12 +46,14 @@ struct ServeCommand: AsyncParsableCommand {
     var logLevel: Logger.Level = .info
 
     func run() async throws {
+        // Before the server's threads start allocating: see `HeapTrim`.
+        HeapTrim.keepLargeBlocksMapped()
+        HeapTrim.limitArenas(environment: ProcessInfo.processInfo.environment)
         bootstrapLogging(format: logFormat, level: logLevel)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "harbinger")
 
-        HeapTrim.keepLargeBlocksMapped()
         let snapshot: RulesSnapshot
         do {
             snapshot = try RulesSnapshot.read(path: rules)
