@@ -42,10 +42,13 @@ let package = Package(
             ]
         ),
         .target(name: "Router", dependencies: ["RuleParser"]),
+        // glibc's malloc.h (malloc_trim), which Swift's Glibc module does not include.
+        .systemLibrary(name: "CMalloc"),
         .target(
             name: "Runner",
             dependencies: [
                 "Router",
+                "CMalloc",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -4,15 +4,18 @@
 struct RuleIndex: Sendable {
     /// Candidates for one event type.
     private struct Bucket: Sendable {
-        var unprefixed: [Int32] = []
-        var trie = PrefixTrie()
-        var byNamespace: [String: [Int32]] = [:]
+        var unprefixed: [Int32]
+        var trie: PrefixTrie
+        var byNamespace: [String: [Int32]]
     }
 
     private var buckets: [Bucket]
 
     init(_ rules: [Rule]) {
-        buckets = Array(repeating: Bucket(), count: EventType.allCases.count)
+        let count = EventType.allCases.count
+        var unprefixed = Array(repeating: [Int32](), count: count)
+        var tries = Array(repeating: PrefixTrie.Builder(), count: count)
+        var byNamespace = Array(repeating: [String: [Int32]](), count: count)
         for (position, rule) in rules.enumerated() where rule.enabled {
             let types = RuleIndex.eventTypes(rule.when) ?? Set(EventType.allCases)
             let prefixes = RuleIndex.repositoryPrefixes(rule.when)
@@ -20,13 +23,16 @@ struct RuleIndex: Sendable {
             for type in types {
                 let slot = EventType.slot(type)
                 if let prefixes {
-                    for prefix in Set(prefixes) { buckets[slot].trie.insert(prefix, value: Int32(position)) }
+                    for prefix in Set(prefixes) { tries[slot].insert(prefix, value: Int32(position)) }
                 } else if let namespaces {
-                    for namespace in Set(namespaces) { buckets[slot].byNamespace[namespace, default: []].append(Int32(position)) }
+                    for namespace in Set(namespaces) { byNamespace[slot][namespace, default: []].append(Int32(position)) }
                 } else {
-                    buckets[slot].unprefixed.append(Int32(position))
+                    unprefixed[slot].append(Int32(position))
                 }
             }
+        }
+        buckets = (0..<count).map { slot in
+            Bucket(unprefixed: unprefixed[slot], trie: PrefixTrie(tries[slot]), byNamespace: byNamespace[slot])
         }
     }
 
@@ -143,46 +149,92 @@ struct RuleIndex: Sendable {
     }
 }
 
-/// A byte trie from literal prefixes to rule positions; children in small arrays (few per node).
+/// A byte trie from literal prefixes to rule positions, frozen into flat arrays once built: a node per
+/// prefix byte of every rule, each with its own three small arrays, took most of the index's memory.
 struct PrefixTrie: Sendable {
-    private struct Node: Sendable {
-        var bytes: [UInt8] = []
-        var children: [Int32] = []
-        var values: [Int32] = []
+    /// The growable form, used while the index is built.
+    struct Builder: Sendable {
+        fileprivate struct Node: Sendable {
+            var bytes: [UInt8] = []
+            var children: [Int32] = []
+            var values: [Int32] = []
 
-        func child(_ byte: UInt8) -> Int32? {
-            for (index, candidate) in bytes.enumerated() where candidate == byte { return children[index] }
-            return nil
+            func child(_ byte: UInt8) -> Int32? {
+                for (index, candidate) in bytes.enumerated() where candidate == byte { return children[index] }
+                return nil
+            }
+        }
+
+        fileprivate var nodes = [Node()]
+
+        mutating func insert(_ key: String, value: Int32) {
+            var current = 0
+            for byte in key.utf8 {
+                if let next = nodes[current].child(byte) {
+                    current = Int(next)
+                } else {
+                    nodes.append(Node())
+                    let next = Int32(nodes.count - 1)
+                    nodes[current].bytes.append(byte)
+                    nodes[current].children.append(next)
+                    current = Int(next)
+                }
+            }
+            nodes[current].values.append(value)
         }
     }
 
-    private var nodes = [Node()]
+    /// Node `i`'s edges are `edgeBytes`/`edgeTargets` in `edgeStart[i]..<edgeStart[i + 1]`,
+    /// its values `values` in `valueStart[i]..<valueStart[i + 1]`.
+    private let edgeStart: [Int32]
+    private let edgeBytes: [UInt8]
+    private let edgeTargets: [Int32]
+    private let valueStart: [Int32]
+    private let values: [Int32]
 
-    mutating func insert(_ key: String, value: Int32) {
-        var current = 0
-        for byte in key.utf8 {
-            if let next = nodes[current].child(byte) {
-                current = Int(next)
-            } else {
-                nodes.append(Node())
-                let next = Int32(nodes.count - 1)
-                nodes[current].bytes.append(byte)
-                nodes[current].children.append(next)
-                current = Int(next)
-            }
+    init(_ builder: Builder) {
+        // Sized exactly up front: arrays grown by appending leave up to half their capacity unused.
+        let edgeCount = builder.nodes.reduce(0) { $0 + $1.bytes.count }
+        let valueCount = builder.nodes.reduce(0) { $0 + $1.values.count }
+        var edgeStart: [Int32] = [0], edgeBytes: [UInt8] = [], edgeTargets: [Int32] = []
+        var valueStart: [Int32] = [0], values: [Int32] = []
+        edgeStart.reserveCapacity(builder.nodes.count + 1)
+        valueStart.reserveCapacity(builder.nodes.count + 1)
+        edgeBytes.reserveCapacity(edgeCount)
+        edgeTargets.reserveCapacity(edgeCount)
+        values.reserveCapacity(valueCount)
+        for node in builder.nodes {
+            edgeBytes += node.bytes
+            edgeTargets += node.children
+            edgeStart.append(Int32(edgeBytes.count))
+            values += node.values
+            valueStart.append(Int32(values.count))
         }
-        nodes[current].values.append(value)
+        self.edgeStart = edgeStart
+        self.edgeBytes = edgeBytes
+        self.edgeTargets = edgeTargets
+        self.valueStart = valueStart
+        self.values = values
+    }
+
+    private func child(of node: Int, _ byte: UInt8) -> Int? {
+        for edge in Int(edgeStart[node])..<Int(edgeStart[node + 1]) where edgeBytes[edge] == byte { return Int(edgeTargets[edge]) }
+        return nil
+    }
+
+    private func values(of node: Int) -> ArraySlice<Int32> {
+        values[Int(valueStart[node])..<Int(valueStart[node + 1])]
     }
 
     /// Calls `body` with the values of every key that is a prefix of `text`.
-    func visit(prefixesOf text: String, _ body: ([Int32]) -> Void) {
-        guard nodes.count > 1 else { return }
+    func visit(prefixesOf text: String, _ body: (ArraySlice<Int32>) -> Void) {
+        guard edgeStart.count > 2 else { return }
         var current = 0
-        if !nodes[0].values.isEmpty { body(nodes[0].values) }
+        if valueStart[1] > 0 { body(values(of: 0)) }
         for byte in text.utf8 {
-            guard let next = nodes[current].child(byte) else { return }
-            current = Int(next)
-            if !nodes[current].values.isEmpty { body(nodes[current].values) }
+            guard let next = child(of: current, byte) else { return }
+            current = next
+            if valueStart[current + 1] > valueStart[current] { body(values(of: current)) }
         }
     }
 }

@@ -27,15 +27,20 @@ public struct LoadedRules: Sendable {
     public func rule(named name: String) -> Rule? { positions[name].map { file.rules[$0] } }
 }
 
-/// Holds the current rules (swapped atomically on reload) and a cache of older snapshots.
+/// Holds the current rules (swapped atomically on reload) and a small cache of older snapshots.
 public final class RulesCatalog: Sendable {
-    private let state: Mutex<(current: LoadedRules, paused: Set<String>, older: [Int64: LoadedRules])>
+    /// Older snapshots kept compiled, most recently used first. A compiled 10,000-rule set takes about
+    /// 37 MB, so a reload keeps only its predecessor (deliveries queued just before it still need it);
+    /// an evicted snapshot that deliveries still name is loaded from the store again.
+    public static let olderLimit = 1
+
+    private let state: Mutex<(current: LoadedRules, paused: Set<String>, older: [LoadedRules])>
     private let store: any DeliveryStore
     private let environment: [String: String]
 
     /// Starts with `rules` as the current set.
     public init(current rules: LoadedRules, store: any DeliveryStore, environment: [String: String] = ProcessInfo.processInfo.environment) {
-        self.state = Mutex((rules, [], [:]))
+        self.state = Mutex((rules, [], []))
         self.store = store
         self.environment = environment
     }
@@ -48,7 +53,9 @@ public final class RulesCatalog: Sendable {
     /// Makes `rules` current (a reload); deliveries already enqueued keep their own snapshot.
     public func replace(with rules: LoadedRules) {
         state.withLock { state in
-            state.older[state.current.version] = state.current
+            // The same files again (a touched file, an edit undone) are one version: keep one compiled copy.
+            if state.current.version != rules.version { Self.remember(state.current, in: &state.older) }
+            state.older.removeAll { $0.version == rules.version }
             state.current = rules
         }
     }
@@ -61,13 +68,32 @@ public final class RulesCatalog: Sendable {
 
     /// The rules of snapshot `version`, loading and caching it from the store when needed.
     public func rules(version: Int64) async throws -> LoadedRules? {
-        if let cached = state.withLock({ $0.current.version == version ? $0.current : $0.older[version] }) { return cached }
+        let cached = state.withLock { state -> LoadedRules? in
+            if state.current.version == version { return state.current }
+            guard let index = state.older.firstIndex(where: { $0.version == version }) else { return nil }
+            let found = state.older.remove(at: index)
+            state.older.insert(found, at: 0)
+            return found
+        }
+        if let cached { return cached }
         guard let snapshot = try await store.rules(version: version) else { return nil }
         let result = RulesLoader(environment: environment).load(snapshot.inputs)
         guard let file = result.rules else { return nil }
         let loaded = LoadedRules(file: file, version: version)
-        state.withLock { $0.older[version] = loaded }
+        state.withLock { state in
+            if state.current.version != version { Self.remember(loaded, in: &state.older) }
+        }
+        HeapTrim.releaseFreePages()
         return loaded
+    }
+
+    /// Versions of the older snapshots held compiled, most recently used first.
+    public var cachedOlderVersions: [Int64] { state.withLock { $0.older.map(\.version) } }
+
+    private static func remember(_ rules: LoadedRules, in older: inout [LoadedRules]) {
+        older.removeAll { $0.version == rules.version }
+        older.insert(rules, at: 0)
+        if older.count > olderLimit { older.removeLast(older.count - olderLimit) }
     }
 }
 

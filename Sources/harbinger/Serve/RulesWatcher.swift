@@ -60,6 +60,7 @@ struct RulesWatcher: Service {
             }
             let version = try await store.saveRules(snapshot, now: clock.now())
             catalog.replace(with: LoadedRules(file: file, version: version))
+            HeapTrim.releaseFreePages()
             logger.info("rules reloaded", metadata: ["reason": "\(reason)", "version": "\(version)", "rules": "\(file.rules.count)"])
             Counter(label: "harbinger_reloads_total", dimensions: [("result", "success")]).increment()
             return true

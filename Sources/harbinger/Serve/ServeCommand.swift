@@ -46,6 +46,9 @@ struct ServeCommand: AsyncParsableCommand {
     var logLevel: Logger.Level = .info
 
     func run() async throws {
+        // Before the server's threads start allocating: see `HeapTrim`.
+        HeapTrim.keepLargeBlocksMapped()
+        HeapTrim.limitArenas(environment: ProcessInfo.processInfo.environment)
         bootstrapLogging(format: logFormat, level: logLevel)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
@@ -66,10 +69,16 @@ struct ServeCommand: AsyncParsableCommand {
             printError("harbinger: only sqlite:PATH stores are supported so far, got '\(storeSpec)'\n")
             throw ExitCode(2)
         }
+        let maxBody = Int(file.server.maxBody?.bytes ?? Int64(HTTPServer.defaultMaxBody))
+        let sourceNames = file.sources.map(\.name).joined(separator: ",")
         let deliveryStore = try await openStore(storeSpec)
         let clock = SystemClock()
-        let version = try await deliveryStore.saveRules(snapshot, now: clock.now())
-        let catalog = RulesCatalog(current: LoadedRules(file: file, version: version), store: deliveryStore)
+        // `consume`: the files' bytes and this first model must not outlive their use here; held until
+        // `run` returns, they would stay resident for the server's life (and the model past a reload).
+        let version = try await deliveryStore.saveRules(consume snapshot, now: clock.now())
+        let catalog = RulesCatalog(current: LoadedRules(file: consume file, version: version), store: deliveryStore)
+        // The load's YAML tree is gone: give its pages back (tens of megabytes for a large rules file).
+        HeapTrim.releaseFreePages()
         try await catalog.refreshPaused()
 
         // A refused connection should fail the attempt at once and leave retrying to the delivery schedule.
@@ -81,14 +90,14 @@ struct ServeCommand: AsyncParsableCommand {
         let ingestor = Ingestor(store: deliveryStore, catalog: catalog, clock: clock)
         let watcher = RulesWatcher(path: rules, catalog: catalog, store: deliveryStore, clock: clock, logger: Logger(label: "harbinger.rules"))
         let router = HTTPServer.router(
-            catalog: catalog, ingestor: ingestor, defaultMaxBody: Int(file.server.maxBody?.bytes ?? Int64(HTTPServer.defaultMaxBody)),
+            catalog: catalog, ingestor: ingestor, defaultMaxBody: maxBody,
             onAccepted: { workers.wake() },
             isReady: { (try? await deliveryStore.queueDepth()) != nil },
             metricsText: { registry.emitToString() })
         let app = Application(router: router, configuration: .init(address: .hostname(host, port: port)),
                               services: [workers, watcher], logger: logger)
         logger.info("serving", metadata: ["listen": "\(host):\(port)", "store": "\(storeSpec)", "rules": "\(rules)",
-                                          "sources": "\(file.sources.map(\.name).joined(separator: ","))"])
+                                          "sources": "\(sourceNames)"])
         do {
             try await app.runService()
         } catch {

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+@testable import Runner
+
+/// The catalog keeps the current rules and a bounded cache of older snapshots that queued deliveries still name.
+struct RulesCatalogTests {
+    static func text(_ rule: String) -> String {
+        """
+        version: 1
+        sources: [{name: registry, kind: distribution}]
+        rules:
+          - name: \(rule)
+            when: {event: push}
+            do: [{shell: {command: [/bin/true]}}]
+        """
+    }
+
+    /// Saves and compiles a rules text, as a reload does.
+    static func load(_ rule: String, into store: SQLiteStore) async throws -> LoadedRules {
+        let text = text(rule)
+        let file = try #require(RulesLoader(environment: [:]).load(text: text).rules)
+        let version = try await store.saveRules(RulesSnapshot(files: [.init(name: "rules.yml", content: Array(text.utf8))]), now: 0)
+        return LoadedRules(file: file, version: version)
+    }
+
+    static func withStore(_ body: (SQLiteStore) async throws -> Void) async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("harbinger-catalog-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try await body(try SQLiteStore(path: dir.appendingPathComponent("h.db").path))
+    }
+
+    @Test func reloadsKeepOnlyTheMostRecentOlderSnapshotCompiled() async throws {
+        try await Self.withStore { store in
+            let first = try await Self.load("r1", into: store)
+            let catalog = RulesCatalog(current: first, store: store, environment: [:])
+            var versions = [first.version]
+            for name in ["r2", "r3", "r4"] {
+                let next = try await Self.load(name, into: store)
+                versions.append(next.version)
+                catalog.replace(with: next)
+            }
+            #expect(catalog.current.version == versions[3])
+            #expect(catalog.cachedOlderVersions == Array(versions[0..<3].reversed().prefix(RulesCatalog.olderLimit)))
+            // An evicted snapshot is read back from the store, and becomes the most recently used.
+            let oldest = try #require(try await catalog.rules(version: versions[0]))
+            #expect(oldest.rule(named: "r1") != nil)
+            #expect(catalog.cachedOlderVersions.first == versions[0])
+            #expect(catalog.cachedOlderVersions.count == RulesCatalog.olderLimit)
+        }
+    }
+
+    @Test func reloadingTheSameFilesKeepsOneCompiledCopy() async throws {
+        try await Self.withStore { store in
+            let first = try await Self.load("r1", into: store)
+            let catalog = RulesCatalog(current: first, store: store, environment: [:])
+            catalog.replace(with: try await Self.load("r1", into: store))
+            #expect(catalog.current.version == first.version)
+            #expect(catalog.cachedOlderVersions.isEmpty)
+            // An edit undone: the new current version leaves the older cache.
+            let second = try await Self.load("r2", into: store)
+            catalog.replace(with: second)
+            catalog.replace(with: try await Self.load("r1", into: store))
+            #expect(catalog.current.version == first.version)
+            #expect(catalog.cachedOlderVersions == [second.version])
+        }
+    }
+}
