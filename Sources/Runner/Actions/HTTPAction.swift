@@ -90,7 +90,7 @@ public struct HTTPAction: ActionPlugin {
         case .original:
             return (stored.payload, stored.contentType ?? config.contentType)
         case .event:
-            return (Array(stored.event.json.serialized().utf8), config.contentType)
+            return (Array(stored.json.utf8), config.contentType)
         case .cloudEvents:
             return (Array(cloudEvent(stored).serialized().utf8), "application/cloudevents+json")
         case .template(let template):

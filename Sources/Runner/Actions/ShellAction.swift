@@ -82,7 +82,7 @@ public struct ShellAction: ActionPlugin {
             platformOptions: options
         )
         let capture = ShellOutputCapture(limit: Self.outputLimit, tailLimit: Self.excerptLimit)
-        let stdin = Array((event.json.serialized() + "\n").utf8)
+        let stdin = Array((context.event.json + "\n").utf8)
 
         let ending = await withTaskGroup(of: Ending.self) { group in
             group.addTask { await Self.spawn(configuration, program: program, stdin: stdin, capture: capture) }

@@ -124,11 +124,19 @@ public struct SourceAuthenticator: Sendable {
 
     /// The credentials after `scheme` (case-insensitive) in an Authorization value, or nil for another scheme.
     static func credentials(_ value: String, scheme: String) -> String? {
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
-        guard let space = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" }),
-              trimmed[..<space].caseInsensitiveEquals(scheme)
+        // Byte-wise over UTF-8: this runs on every request, and Foundation's trimming costs more than the rest.
+        let bytes = value.utf8
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard let start = bytes.firstIndex(where: { !isBlank($0) }) else { return nil }
+        let rest = bytes[start...]
+        guard let space = rest.firstIndex(where: isBlank),
+              asciiCaseInsensitiveEquals(rest[..<space], scheme.utf8)
         else { return nil }
-        return trimmed[space...].trimmingCharacters(in: .whitespaces)
+        let credentials = rest[space...]
+        guard let first = credentials.firstIndex(where: { !isBlank($0) }),
+              let last = credentials.lastIndex(where: { !isBlank($0) })
+        else { return "" }
+        return String(Substring(value.utf8[first...last]))
     }
 }
 

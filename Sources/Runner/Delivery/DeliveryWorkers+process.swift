@@ -3,9 +3,10 @@ import Logging
 import Metrics
 
 extension DeliveryWorkers {
-    func process(_ delivery: Delivery) async {
+    /// Makes one attempt of a claimed delivery and records it; `event` saves reading it when the claim had it.
+    func process(_ delivery: Delivery, event: StoredEvent? = nil) async {
         let started = clock.now()
-        let (outcome, rule, defaults) = await attempt(delivery)
+        guard case let (outcome, rule, defaults)? = await attempt(delivery, event: event) else { return }
         let policy = rule?.retry ?? defaults.retry
         let transition: Transition
         if let rule {
@@ -28,8 +29,9 @@ extension DeliveryWorkers {
             return
         }
         let outcomeLabel = transition.state == .pending ? "retry" : transition.state.rawValue
-        Counter(label: "harbinger_deliveries_total", dimensions: [("rule", delivery.rule), ("action", delivery.actionType), ("outcome", outcomeLabel)]).increment()
-        Timer(label: "harbinger_attempt_duration_seconds", dimensions: [("action", delivery.actionType)], preferredDisplayUnit: .seconds)
+        MetricsCache.counter("harbinger_deliveries_total", [("rule", delivery.rule), ("action", delivery.actionType), ("outcome", outcomeLabel)])
+            .increment()
+        MetricsCache.secondsTimer("harbinger_attempt_duration_seconds", [("action", delivery.actionType)])
             .recordMilliseconds(outcome.duration.milliseconds)
         logger.info("delivery attempt", metadata: [
             "delivery": "\(delivery.id)", "event": "\(delivery.eventID)", "rule": "\(delivery.rule)", "action": "\(delivery.actionType)",
@@ -42,7 +44,8 @@ extension DeliveryWorkers {
     }
 
     /// Runs the attempt; problems before the plugin runs are failures that the history explains.
-    private func attempt(_ delivery: Delivery) async -> (AttemptOutcome, Rule?, Defaults) {
+    /// Nil when the delivery waited for its target through half its lease: it is left to be taken back.
+    private func attempt(_ delivery: Delivery, event: StoredEvent?) async -> (AttemptOutcome, Rule?, Defaults)? {
         let current = catalog.current
         guard let rules = try? await catalog.rules(version: delivery.rulesVersion) else {
             return (AttemptOutcome(.failure, status: "rules snapshot \(delivery.rulesVersion) cannot be loaded"), nil, current.file.defaults)
@@ -54,7 +57,7 @@ extension DeliveryWorkers {
         guard let plugin = plugins.plugin(for: step.type) else {
             return (AttemptOutcome(.failure, status: "no plugin runs '\(step.type)' actions yet"), rule, rules.file.defaults)
         }
-        guard let event = try? await store.event(id: delivery.eventID) else {
+        guard let event = await Self.event(event, of: delivery, in: store) else {
             return (AttemptOutcome(.retry(after: nil), status: "event \(delivery.eventID) cannot be read"), rule, rules.file.defaults)
         }
         let timeout = step.config.timeout ?? rule.timeout ?? rules.file.defaults.timeout
@@ -62,9 +65,23 @@ extension DeliveryWorkers {
         let key = plugin.concurrencyKey(step.config, context: context)
         let limit = plugin.concurrencyLimit(step.config) ?? rules.file.defaults.concurrency
         await limiter.acquire(key, limit: limit)
+        // A delivery that waited for its target through half its lease is left to be taken back rather
+        // than started late, so an attempt does not outlive its lease only because it queued.
+        if let leaseUntil = delivery.leaseUntil, clock.now() > leaseUntil - settings.lease.milliseconds / 2 {
+            await limiter.release(key)
+            logger.warning("a delivery waited for its target through half its lease; it runs again when the lease expires",
+                           metadata: ["delivery": "\(delivery.id)", "rule": "\(delivery.rule)"])
+            return nil
+        }
         let outcome = await plugin.run(step.config, context: context)
         await limiter.release(key)
         return (outcome, rule, rules.file.defaults)
+    }
+
+    /// The event handed over with the claim, else read from the store.
+    private static func event(_ given: StoredEvent?, of delivery: Delivery, in store: any DeliveryStore) async -> StoredEvent? {
+        if let given { return given }
+        return try? await store.event(id: delivery.eventID)
     }
 
     /// Pauses a rule whose run of final failures (`run`, as recorded) reached its `disable_after`.

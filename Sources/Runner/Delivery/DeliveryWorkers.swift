@@ -7,8 +7,9 @@ import ServiceLifecycle
 public final class DeliveryWorkers: Service, Sendable {
     /// Tuning knobs.
     public struct Settings: Sendable {
-        /// Deliveries in flight at once, over all targets.
-        public var maxInFlight = 64
+        /// Deliveries in flight at once, over all targets, those waiting for a target's `concurrency`
+        /// included. Each holds a lease and a little memory; the per-target limits keep receivers safe.
+        public var maxInFlight = 512
         /// How long a claim holds a delivery before another worker may take it back.
         public var lease: Duration = .seconds(300)
         /// The longest the loop sleeps without looking at the queue.
@@ -29,6 +30,8 @@ public final class DeliveryWorkers: Service, Sendable {
     let settings: Settings
     let limiter = ConcurrencyLimiter()
     let logger: Logger
+    /// Places in flight, shared with the ingest path, which hands over deliveries it claimed.
+    public let handoff: DeliveryHandoff
     private let doorbell = Doorbell()
 
     /// Creates the workers.
@@ -40,6 +43,9 @@ public final class DeliveryWorkers: Service, Sendable {
         self.clock = clock
         self.settings = settings
         self.logger = logger
+        self.handoff = DeliveryHandoff(capacity: settings.maxInFlight, owner: settings.owner, lease: settings.lease)
+        let doorbell = self.doorbell
+        handoff.onReady { Task { await doorbell.ring() } }
     }
 
     /// Tells the loop new work may be due (called after ingest and replay).
@@ -50,16 +56,17 @@ public final class DeliveryWorkers: Service, Sendable {
     public func run() async throws {
         let recovered = try await store.releaseAll(owner: nil, now: clock.now())
         if recovered > 0 { logger.info("returned deliveries in flight at the last stop to the queue", metadata: ["count": "\(recovered)"]) }
-        let inFlight = InFlight()
         await withTaskGroup(of: Void.self) { group in
             await withGracefulShutdownHandler {
-                await self.loop(group: &group, inFlight: inFlight)
+                await self.loop(group: &group)
             } onGracefulShutdown: {
                 self.wake()
             }
+            // Deliveries handed over but not started stay running in the store until `releaseAll` below.
+            handoff.release(handoff.takeReady().count)
             // Drain: give in-flight deliveries a bounded time, then leave the rest to the next start.
             let drained = await withTaskGroup(of: Bool.self) { race in
-                race.addTask { await inFlight.waitUntilEmpty(); return true }
+                race.addTask { await self.handoff.waitUntilEmpty(); return true }
                 race.addTask { try? await Task.sleep(for: self.settings.drainTimeout); return false }
                 let first = await race.next() ?? false
                 race.cancelAll()
@@ -70,9 +77,19 @@ public final class DeliveryWorkers: Service, Sendable {
         _ = try? await store.releaseAll(owner: settings.owner, now: clock.now())
     }
 
-    private func loop(group: inout TaskGroup<Void>, inFlight: InFlight) async {
+    private func loop(group: inout TaskGroup<Void>) async {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            let free = settings.maxInFlight - (await inFlight.count)
+            for claimed in handoff.takeReady() {
+                start(claimed.delivery, event: claimed.event, in: &group)
+            }
+            // While many deliveries are in flight, claim in batches rather than one place at a time:
+            // each finished delivery rings, and every claim is a write.
+            let open = handoff.capacity - handoff.used
+            if open < handoff.capacity && open < max(1, handoff.capacity / 8) {
+                await doorbell.wait(upTo: settings.idlePoll)
+                continue
+            }
+            let free = handoff.reserve(open)
             var claimed: [Delivery] = []
             if free > 0 {
                 do {
@@ -80,14 +97,12 @@ public final class DeliveryWorkers: Service, Sendable {
                 } catch {
                     logger.error("claiming deliveries failed", metadata: ["error": "\(error)"])
                 }
+                handoff.release(free - claimed.count)
             }
+            // One read for the whole claim; a delivery whose event is missing here is read again, then retried.
+            let events = (try? await store.events(ids: Array(Set(claimed.map(\.eventID))))) ?? [:]
             for delivery in claimed {
-                await inFlight.add()
-                group.addTask {
-                    await self.process(delivery)
-                    await inFlight.remove()
-                    await self.doorbell.ring()
-                }
+                start(delivery, event: events[delivery.eventID], in: &group)
             }
             if free > 0 && claimed.count == free { continue }
             // Sleep until woken (ingest, replay, a finished delivery), until the next delivery is due,
@@ -95,6 +110,15 @@ public final class DeliveryWorkers: Service, Sendable {
             var wait = settings.idlePoll
             if let nextDue = try? await store.nextDue() { wait = min(wait, .milliseconds(max(0, nextDue - clock.now()))) }
             if wait > .zero { await doorbell.wait(upTo: wait) }
+        }
+    }
+
+    /// Runs a claimed delivery, which holds a place, in the workers' task group.
+    private func start(_ delivery: Delivery, event: StoredEvent?, in group: inout TaskGroup<Void>) {
+        group.addTask {
+            await self.process(delivery, event: event)
+            self.handoff.release(1)
+            await self.doorbell.ring()
         }
     }
 }
@@ -132,26 +156,5 @@ actor Doorbell {
 
     private func suspend() async {
         await withCheckedContinuation { waiter = $0 }
-    }
-}
-
-/// Counts deliveries in flight and lets shutdown wait for them.
-actor InFlight {
-    private(set) var count = 0
-    private var emptyWaiters: [CheckedContinuation<Void, Never>] = []
-
-    func add() { count += 1 }
-
-    func remove() {
-        count -= 1
-        if count == 0 {
-            for waiter in emptyWaiters { waiter.resume() }
-            emptyWaiters.removeAll()
-        }
-    }
-
-    func waitUntilEmpty() async {
-        if count == 0 { return }
-        await withCheckedContinuation { emptyWaiters.append($0) }
     }
 }

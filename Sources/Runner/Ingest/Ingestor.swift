@@ -17,12 +17,17 @@ public struct Ingestor: Sendable {
     let store: any DeliveryStore
     let catalog: RulesCatalog
     let clock: any WallClock
+    /// When set, deliveries due at once are claimed in the ingest transaction and handed to the workers.
+    let handoff: DeliveryHandoff?
 
-    /// Creates the ingest path over a store and the current rules.
-    public init(store: any DeliveryStore, catalog: RulesCatalog, clock: any WallClock = SystemClock()) {
+    /// Creates the ingest path over a store and the current rules; with `handoff`, it claims fresh
+    /// deliveries for the workers as it stores them, within their free places.
+    public init(store: any DeliveryStore, catalog: RulesCatalog, clock: any WallClock = SystemClock(),
+                handoff: DeliveryHandoff? = nil) {
         self.store = store
         self.catalog = catalog
         self.clock = clock
+        self.handoff = handoff
     }
 
     /// Decodes and routes a payload for `source` (pure), ready for the store.
@@ -67,18 +72,65 @@ public struct Ingestor: Sendable {
         // to lose, and the common case (a pull, a push of an unwatched repository) costs no fsync.
         let routed = Set(batch.deliveries.map(\.eventID))
         let unrouted = batch.events.filter { !routed.contains($0.event.id) }.map(\.event.id)
-        let toStore = IngestBatch(events: batch.events.filter { routed.contains($0.event.id) }, deliveries: batch.deliveries)
+        // Serialized here, on the request's task, so the store's writer only copies it.
+        let routedEvents = batch.events.filter { routed.contains($0.event.id) }.map { stored in
+            var stored = stored
+            stored.canonicalJSON = stored.json
+            return stored
+        }
+        var toStore = IngestBatch(events: routedEvents, deliveries: batch.deliveries)
+        let claimed = claim(&toStore.deliveries)
         var result = IngestResult(accepted: [], duplicates: [])
         if !toStore.events.isEmpty {
-            result = try await store.ingest([toStore])[0]
+            do {
+                result = try await store.ingest([toStore])[0]
+            } catch {
+                handoff?.release(claimed.count)
+                throw error
+            }
         }
+        handOver(claimed, of: toStore, stored: result.accepted)
         let accepted = Set(result.accepted).union(unrouted)
         for stored in batch.events where accepted.contains(stored.event.id) {
-            Counter(label: "harbinger_events_received_total", dimensions: [("source", source.name), ("type", stored.event.type.rawValue)]).increment()
+            MetricsCache.counter("harbinger_events_received_total", [("source", source.name), ("type", stored.event.type.rawValue)]).increment()
         }
         if result.accepted.isEmpty && unrouted.isEmpty { return .duplicate(result) }
         result.accepted += unrouted.filter { !result.accepted.contains($0) }
         return .accepted(result, deliveries: batch.deliveries.filter { accepted.contains($0.eventID) }.count)
+    }
+}
+
+extension Ingestor {
+    /// Marks as running, under the hand-off's lease, the deliveries due now that fit in the workers'
+    /// free places; returns their positions. Each holds a reserved place until handed over or released.
+    func claim(_ deliveries: inout [Delivery]) -> [Int] {
+        guard let handoff else { return [] }
+        let due = deliveries.indices.filter { deliveries[$0].debounceKey == nil }
+        let places = handoff.reserve(due.count)
+        guard places > 0 else { return [] }
+        let leaseUntil = clock.now() + handoff.lease.milliseconds
+        for index in due.prefix(places) {
+            deliveries[index].state = .running
+            deliveries[index].leaseOwner = handoff.owner
+            deliveries[index].leaseUntil = leaseUntil
+        }
+        return Array(due.prefix(places))
+    }
+
+    /// Hands the claimed deliveries that were stored (not those of duplicate events) to the workers,
+    /// and gives back the places of the others.
+    func handOver(_ claimed: [Int], of batch: IngestBatch, stored: [String]) {
+        guard let handoff, !claimed.isEmpty else { return }
+        let stored = Set(stored)
+        var events: [String: StoredEvent] = [:]
+        for event in batch.events where stored.contains(event.event.id) { events[event.event.id] = event }
+        var ready: [DeliveryHandoff.Claimed] = []
+        for index in claimed {
+            let delivery = batch.deliveries[index]
+            if let event = events[delivery.eventID] { ready.append(.init(delivery: delivery, event: event)) }
+        }
+        handoff.release(claimed.count - ready.count)
+        handoff.hand(ready)
     }
 }
 

@@ -50,6 +50,8 @@ public protocol DeliveryStore: Sendable {
     func ingest(_ batches: [IngestBatch]) async throws -> [IngestResult]
     /// An event by id.
     func event(id: String) async throws -> StoredEvent?
+    /// The events found among `ids`, by id: one read for the events of a claim.
+    func events(ids: [String]) async throws -> [String: StoredEvent]
 
     /// Claims up to `limit` due pending deliveries of unpaused rules for `owner` until `now + lease`,
     /// and takes back running deliveries whose lease expired.
@@ -83,6 +85,14 @@ public protocol DeliveryStore: Sendable {
 }
 
 extension DeliveryStore {
+    public func events(ids: [String]) async throws -> [String: StoredEvent] {
+        var found: [String: StoredEvent] = [:]
+        for id in ids {
+            if let event = try await event(id: id) { found[id] = event }
+        }
+        return found
+    }
+
     public func record(_ attempt: Attempt, delivery: Delivery, transition: Transition, now: Int64,
                        notingOutcomeOf rule: String?) async throws -> Int? {
         try await record(attempt, delivery: delivery, transition: transition, now: now)

@@ -8,14 +8,21 @@ public struct StoredEvent: Sendable {
     public var contentType: String?
     /// When Harbinger accepted it, in milliseconds since 1970.
     public var receivedAt: Int64
+    /// The event's canonical JSON text once written (by ingest, or as read back from the store), so it
+    /// is serialized once per event rather than by the store's writer and again by every attempt.
+    public var canonicalJSON: String?
 
     /// Creates a stored event.
-    public init(event: Event, payload: [UInt8], contentType: String?, receivedAt: Int64) {
+    public init(event: Event, payload: [UInt8], contentType: String?, receivedAt: Int64, canonicalJSON: String? = nil) {
         self.event = event
         self.payload = payload
         self.contentType = contentType
         self.receivedAt = receivedAt
+        self.canonicalJSON = canonicalJSON
     }
+
+    /// The canonical JSON text of the event.
+    public var json: String { canonicalJSON ?? event.json.serialized() }
 }
 
 /// One webhook request's worth of work for the store: its events and the deliveries they start.

@@ -93,7 +93,7 @@ struct HookResponder: Sendable {
     }
 
     private func count(source: String, outcome: String) {
-        Counter(label: "harbinger_requests_total", dimensions: [("source", source), ("outcome", outcome)]).increment()
+        MetricsCache.counter("harbinger_requests_total", [("source", source), ("outcome", outcome)]).increment()
     }
 
     /// The body, refused as soon as it passes `limit`: a Content-Length over it is refused before reading anything.

@@ -84,10 +84,14 @@ struct ServeCommand: AsyncParsableCommand {
         // A refused connection should fail the attempt at once and leave retrying to the delivery schedule.
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
+        // Each target's `concurrency` bounds its requests; the pool's default of 8 connections per host
+        // would otherwise queue a busier target behind it.
+        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = Self.connectionsPerHost
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         let workers = DeliveryWorkers(store: deliveryStore, catalog: catalog, plugins: .standard(httpClient: httpClient),
                                       clock: clock, logger: Logger(label: "harbinger.delivery"))
-        let ingestor = Ingestor(store: deliveryStore, catalog: catalog, clock: clock)
+        // Deliveries due at once are claimed as they are stored and go straight to a worker.
+        let ingestor = Ingestor(store: deliveryStore, catalog: catalog, clock: clock, handoff: workers.handoff)
         let watcher = RulesWatcher(path: rules, catalog: catalog, store: deliveryStore, clock: clock, logger: Logger(label: "harbinger.rules"))
         let router = HTTPServer.router(
             catalog: catalog, ingestor: ingestor, defaultMaxBody: maxBody,
@@ -106,6 +110,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         try await httpClient.shutdown()
     }
+
+    /// Connections the HTTP client keeps open to one host at most.
+    static let connectionsPerHost = 256
 
     static func address(_ text: String) throws -> (String, Int) {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {

@@ -2,15 +2,15 @@
 import GRDB
 
 /// Coalesces concurrent writes (ingests, claims, attempt records) so that one transaction, and one
-/// fsync, serves many callers. Each write runs in its own savepoint: one that fails (a clashing
-/// delivery id) fails alone and the others still commit. A caller returns only once the transaction
-/// holding its write committed.
+/// fsync, serves many callers. A write that fails (a clashing delivery id) fails alone and the others
+/// still commit: the group first runs in one savepoint, and only when some write fails is it run
+/// again with a savepoint per write. A caller returns only once the transaction holding its write committed.
 actor GroupWriter {
     /// One caller's write, waiting for the transaction that includes it.
     private struct Job: Sendable {
-        /// Runs the write in its savepoint; returns how to answer the caller once the transaction committed.
-        let perform: @Sendable (Database) -> @Sendable () -> Void
-        /// Answers the caller when the transaction failed as a whole.
+        /// Runs the write; returns how to answer the caller once the transaction committed.
+        let perform: @Sendable (Database) throws -> @Sendable () -> Void
+        /// Answers the caller with an error: its own write's, or the transaction's.
         let fail: @Sendable (any Error) -> Void
     }
 
@@ -31,16 +31,8 @@ actor GroupWriter {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             waiting.append(Job(
                 perform: { db in
-                    let outcome = Result { () throws -> T in
-                        var value: Result<T, any Error>?
-                        try db.inSavepoint {
-                            value = .success(try work(db))
-                            return .commit
-                        }
-                        guard let value else { throw DatabaseError(message: "a group write returned nothing") }
-                        return try value.get()
-                    }
-                    return { continuation.resume(with: outcome) }
+                    let value = try work(db)
+                    return { continuation.resume(returning: value) }
                 },
                 fail: { continuation.resume(throwing: $0) }))
             guard !isWriting else { return }
@@ -56,7 +48,7 @@ actor GroupWriter {
             let group = waiting
             waiting = []
             do {
-                let answers = try await pool.write { db in group.map { $0.perform(db) } }
+                let answers = try await pool.write { db in try Self.run(group, db) }
                 committedGroups += 1
                 for answer in answers { answer() }
             } catch {
@@ -64,5 +56,35 @@ actor GroupWriter {
             }
         }
         isWriting = false
+    }
+
+    /// Runs the group's writes: all in one savepoint, or, when one fails, each in its own.
+    private static func run(_ group: [Job], _ db: Database) throws -> [@Sendable () -> Void] {
+        var answers: [@Sendable () -> Void] = []
+        var allSucceeded = false
+        try db.inSavepoint {
+            do {
+                answers = try group.map { try $0.perform(db) }
+                allSucceeded = true
+                return .commit
+            } catch {
+                return .rollback
+            }
+        }
+        if allSucceeded { return answers }
+        answers = []
+        for job in group {
+            var answer: (@Sendable () -> Void)?
+            do {
+                try db.inSavepoint {
+                    answer = try job.perform(db)
+                    return .commit
+                }
+            } catch {
+                answer = { job.fail(error) }
+            }
+            if let answer { answers.append(answer) }
+        }
+        return answers
     }
 }

@@ -36,4 +36,24 @@ extension SQLiteStore {
             try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM events WHERE id = ?"), arguments: [id]).map(StoredEvent.init(row:))
         }
     }
+
+    /// The events found among `ids`, read in chunks that stay below SQLite's limit on bound values.
+    public func events(ids: [String]) async throws -> [String: StoredEvent] {
+        guard !ids.isEmpty else { return [:] }
+        return try await pool.read { db in
+            var found: [String: StoredEvent] = [:]
+            var start = 0
+            while start < ids.count {
+                let chunk = Array(ids[start..<min(ids.count, start + 500)])
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+                let rows = try Row.fetchAll(db, sql: "SELECT * FROM events WHERE id IN (\(marks))", arguments: StatementArguments(chunk))
+                for row in rows {
+                    let event = try StoredEvent(row: row)
+                    found[event.event.id] = event
+                }
+                start += chunk.count
+            }
+            return found
+        }
+    }
 }

@@ -80,7 +80,8 @@ extension StoredEvent {
         let json: String = try row.decode(forColumn: "json")
         let payload: Data = try row.decode(forColumn: "payload")
         self.init(event: try Event(canonicalJSON: Array(json.utf8)), payload: Array(payload),
-                  contentType: try row.decode(forColumn: "content_type"), receivedAt: try row.decode(forColumn: "received_at"))
+                  contentType: try row.decode(forColumn: "content_type"), receivedAt: try row.decode(forColumn: "received_at"),
+                  canonicalJSON: json)
     }
 
     /// Inserts the event unless its id is stored already; true when it was inserted.
@@ -93,7 +94,7 @@ extension StoredEvent {
                 ON CONFLICT (id) DO NOTHING
                 """
         ).execute(arguments: [event.id, event.sourceName, event.source.rawValue, event.type.rawValue, event.repository,
-                              event.tag, event.digest, event.json.serialized(), Data(payload), contentType, receivedAt])
+                              event.tag, event.digest, json, Data(payload), contentType, receivedAt])
         return db.changesCount > 0
     }
 }
