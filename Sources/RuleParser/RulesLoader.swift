@@ -30,6 +30,10 @@ public struct RulesLoader: Sendable {
     public var parser = YAMLParser()
     /// Whether a long rule list may be decoded on two threads (see `NodeDecoder.rules`); on by default.
     public var parallelDecoding = true
+    /// Whether the YAML node tree is freed on another thread after decoding instead of before `load`
+    /// returns. Off by default: a server trims its heap right after a load and needs the tree gone by
+    /// then. `check`, which only reports and exits, turns it on.
+    public var releasesTreeInBackground = false
 
     /// Creates a loader; by default `${NAME}` reads the process environment.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -99,7 +103,7 @@ public struct RulesLoader: Sendable {
                 let (root, problems) = if let halves { halves } else { try parser.parse(bytes, file: file) }
                 decoder.record(problems)
                 contents.append(decoder.fileContent(root, file: file))
-                Self.releaseInBackground(root)
+                if releasesTreeInBackground { Self.releaseInBackground(root) }
             } catch {
                 decoder.record([error])
             }
@@ -170,7 +174,7 @@ public struct RulesLoader: Sendable {
     }
 
     /// Drops `value` on another thread. Freeing the node tree of ten thousand rules takes a tenth of
-    /// the load's time, and nothing needs to wait for it.
+    /// the load's time, which a command that exits next need not wait for.
     public static func releaseInBackground<Value: Sendable>(_ value: consuming Value) {
         let box = ReleaseBox(value)
         DispatchQueue.global(qos: .utility).async { box.release() }

@@ -28,7 +28,9 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let result: RulesLoader.Result
         do {
-            result = try RulesLoader().load(path: rules)
+            var loader = RulesLoader()
+            loader.releasesTreeInBackground = true
+            result = try loader.load(path: rules)
         } catch {
             printError("harbinger: \(error)\n")
             throw ExitCode(2)
