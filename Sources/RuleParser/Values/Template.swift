@@ -38,10 +38,10 @@ public struct Template: Sendable, CustomStringConvertible {
             return
         }
         if Self.isPlainSubstitution(text) {
-            parsed = Parsed(text: Self.pragma + text)
+            parsed = Parsed(text: Self.pragma + text, template: nil)
         } else {
             do {
-                parsed = Parsed(try MustacheTemplate(string: Self.pragma + text))
+                parsed = Parsed(text: Self.pragma + text, template: try MustacheTemplate(string: Self.pragma + text))
             } catch let error as MustacheTemplate.ParserError {
                 let context = error.context
                 let onFirstLine = context.lineNumber == 1
@@ -55,20 +55,15 @@ public struct Template: Sendable, CustomStringConvertible {
         try Self.checkVariables(text)
     }
 
-    /// A parsed Mustache template shared by the copies of one `Template`, parsed on first use when it
-    /// is a plain substitution.
+    /// A parsed Mustache template shared by the copies of one `Template`; a plain substitution is
+    /// parsed from `text` on first use.
     private final class Parsed: Sendable {
         private let text: String
         private let state: Mutex<MustacheTemplate?>
 
-        init(_ template: MustacheTemplate) {
-            text = ""
-            state = Mutex(template)
-        }
-
-        init(text: String) {
+        init(text: String, template: MustacheTemplate?) {
             self.text = text
-            state = Mutex(nil)
+            state = Mutex(template)
         }
 
         var template: MustacheTemplate? {

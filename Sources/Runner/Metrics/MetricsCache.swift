@@ -21,25 +21,26 @@ public enum MetricsCache {
 
     /// The counter for `label` and `dimensions`.
     public static func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
-        let key = Key(label, dimensions)
-        if let counter = counters.withLock({ $0[key] }) { return counter }
-        let counter = Counter(label: label, dimensions: dimensions)
-        return counters.withLock { counters in
-            if let existing = counters[key] { return existing }
-            counters[key] = counter
-            return counter
-        }
+        handle(in: counters, Key(label, dimensions)) { Counter(label: label, dimensions: dimensions) }
     }
 
     /// The timer for `label` and `dimensions`, shown in seconds.
     public static func secondsTimer(_ label: String, _ dimensions: [(String, String)]) -> Metrics.Timer {
-        let key = Key(label, dimensions)
-        if let timer = timers.withLock({ $0[key] }) { return timer }
-        let timer = Metrics.Timer(label: label, dimensions: dimensions, preferredDisplayUnit: .seconds)
-        return timers.withLock { timers in
-            if let existing = timers[key] { return existing }
-            timers[key] = timer
-            return timer
+        handle(in: timers, Key(label, dimensions)) {
+            Metrics.Timer(label: label, dimensions: dimensions, preferredDisplayUnit: .seconds)
+        }
+    }
+
+    /// The handle cached under `key`, made by `make` the first time (outside the lock; a racing
+    /// second one is dropped so every caller shares the first).
+    private static func handle<Handle: Sendable>(in cache: borrowing Mutex<[Key: Handle]>, _ key: Key,
+                                                 make: () -> Handle) -> Handle {
+        if let handle = cache.withLock({ $0[key] }) { return handle }
+        let made = make()
+        return cache.withLock { handles in
+            if let existing = handles[key] { return existing }
+            handles[key] = made
+            return made
         }
     }
 }
