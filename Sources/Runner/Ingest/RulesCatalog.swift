@@ -77,9 +77,12 @@ public final class RulesCatalog: Sendable {
         }
         if let cached { return cached }
         guard let snapshot = try await store.rules(version: version) else { return nil }
-        let result = RulesLoader(environment: environment).load(snapshot.inputs)
-        guard let file = result.rules else { return nil }
-        let loaded = LoadedRules(file: file, version: version)
+        let environment = environment
+        let compiled = await BlockingWork.run { () -> LoadedRules? in
+            let result = RulesLoader(environment: environment).load(snapshot.inputs)
+            return result.rules.map { LoadedRules(file: $0, version: version) }
+        }
+        guard let loaded = compiled else { return nil }
         state.withLock { state in
             if state.current.version != version { Self.remember(loaded, in: &state.older) }
         }

@@ -49,7 +49,8 @@ struct RulesWatcher: Service {
     func reload(reason: String) async -> Bool {
         do {
             let snapshot = try RulesSnapshot.read(path: path)
-            let result = RulesLoader().load(snapshot.inputs)
+            let inputs = snapshot.inputs
+            let result = await BlockingWork.run { RulesLoader().load(inputs) }
             guard let file = result.rules else {
                 let first = result.diagnostics.prefix(5).map(\.description).joined(separator: "; ")
                 logger.error("rules reload failed; the previous rules keep serving", metadata: [
