@@ -8,18 +8,18 @@ public struct Payload: Sendable {
     /// Creates a payload; header names are lower-cased here, once.
     public init(body: [UInt8], headers: [(name: String, value: String)] = []) {
         self.body = body
-        self.headers = headers.map { ($0.name.lowercased(), $0.value) }
+        self.headers = headers.map { ($0.name.asciiLowercased, $0.value) }
     }
 
     /// The first value of a header, by case-insensitive name.
     public func header(_ name: String) -> String? {
-        let lowered = name.lowercased()
+        let lowered = name.asciiLowercased
         return headers.first { $0.name == lowered }?.value
     }
 
     /// The media type of the body, without parameters (`application/json`).
     public var contentType: String? {
-        header("content-type").map { String($0.prefix { $0 != ";" }).trimmingSpaces().lowercased() }
+        header("content-type").map { String($0.prefix { $0 != ";" }).trimmingSpaces().asciiLowercased }
     }
 }
 
@@ -46,6 +46,17 @@ public struct DecodeContext: Sendable {
 }
 
 extension String {
+    /// Lower-cased. Header names and media types are ASCII: text with no ASCII capital and no other
+    /// byte above 0x7F is returned as it is, without a copy or Unicode's case tables.
+    var asciiLowercased: String {
+        var hasCapital = false
+        for byte in utf8 {
+            if byte >= 0x80 { return lowercased() }
+            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { hasCapital = true }
+        }
+        return hasCapital ? lowercased() : self
+    }
+
     func trimmingSpaces() -> String {
         var s = Substring(self)
         while s.first?.isWhitespace == true { s.removeFirst() }

@@ -19,6 +19,9 @@ public indirect enum JSON: Sendable, Hashable, ExpressibleByStringLiteral, Expre
     /// A JSON array of strings.
     public static func strings(_ values: some Sequence<String>) -> JSON { .array(values.map { .string($0) }) }
 
+    /// A JSON array of strings (the common case, kept out of the generic path).
+    public static func strings(_ values: [String]) -> JSON { .array(values.map { .string($0) }) }
+
     /// The value for `key`, when this is an object that has it.
     public subscript(key: String) -> JSON? {
         guard case .object(let members) = self else { return nil }

@@ -68,6 +68,11 @@ public struct SourceAuthenticator: Sendable {
         forms.contains { if case .hmac = $0 { true } else { false } }
     }
 
+    /// True when a form checks the client's address (`cidr`): only then is the peer's address worth parsing.
+    public var needsPeer: Bool {
+        forms.contains { if case .cidr = $0 { true } else { false } }
+    }
+
     /// Checks `request` against the forms in `scope`; every form is evaluated, so timing does not reveal which failed.
     public func authenticate(_ request: AuthRequest, scope: Scope = .all) -> Decision {
         var reasons: [String] = []

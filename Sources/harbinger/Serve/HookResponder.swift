@@ -35,7 +35,7 @@ struct HookResponder: Sendable {
     private func handle(_ request: Request, source: Source, server: ServerSettings, context: HookRequestContext) async throws -> Response {
         let headers = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
         let authenticator = SourceAuthenticator(source: source)
-        var auth = AuthRequest(headers: headers, query: Self.queryItems(request), peer: context.peerAddress)
+        var auth = AuthRequest(headers: headers, query: Self.queryItems(request), peer: authenticator.needsPeer ? context.peerAddress : nil)
         // Forms that need no body are checked before reading it, so strangers cannot make us buffer anything.
         if case .denied(let reason) = authenticator.authenticate(auth, scope: .withoutBody) {
             throw HookRejection.unauthorized(reason)
