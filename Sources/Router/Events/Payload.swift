@@ -19,7 +19,17 @@ public struct Payload: Sendable {
 
     /// The media type of the body, without parameters (`application/json`).
     public var contentType: String? {
-        header("content-type").map { String($0.prefix { $0 != ";" }).trimmingSpaces().asciiLowercased }
+        guard let value = header("content-type") else { return nil }
+        // Byte-wise: a media type is ASCII, and this runs on every request.
+        var type = value.utf8[..<(value.utf8.firstIndex(of: UInt8(ascii: ";")) ?? value.utf8.endIndex)]
+        while let first = type.first, Self.isSpace(first) { type = type.dropFirst() }
+        while let last = type.last, Self.isSpace(last) { type = type.dropLast() }
+        return String(Substring(type)).asciiLowercased
+    }
+
+    /// Optional white space around a header value's parts.
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\n")
     }
 }
 

@@ -1,14 +1,39 @@
 /// Typed reads from a JSON document that know their path, so every error names where it is.
 public struct JSONCursor: Sendable {
+    /// Where a value sits in its document: kept as parts, and spelled out only when someone asks
+    /// (an error message), so reading a field costs no string building.
+    private indirect enum Location: Sendable {
+        case root(String)
+        case member(Location, String)
+        case item(Location, Int)
+
+        /// The path as text, such as `event_data.resources[0]`.
+        var text: String {
+            switch self {
+            case .root(let path): return path
+            case .member(let parent, let key):
+                let base = parent.text
+                return base.isEmpty ? key : base + "." + key
+            case .item(let parent, let index): return parent.text + "[\(index)]"
+            }
+        }
+    }
+
     /// The value here.
     public let value: JSONValue
+    private let location: Location
     /// The path from the document's root, such as `event_data.resources[0]`.
-    public let path: String
+    public var path: String { location.text }
 
     /// A cursor at the root of a document.
     public init(_ value: JSONValue, path: String = "") {
         self.value = value
-        self.path = path
+        self.location = .root(path)
+    }
+
+    private init(_ value: JSONValue, at location: Location) {
+        self.value = value
+        self.location = location
     }
 
     /// Parses `bytes` and returns a cursor at the root.
@@ -16,13 +41,13 @@ public struct JSONCursor: Sendable {
         JSONCursor(try JSONParser.parse(bytes))
     }
 
-    private func child(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    private func child(_ key: String) -> String { Location.member(location, key).text }
 
     /// The member `key`, nil when it is missing or null. Not being an object is an error.
     public func optional(_ key: String) throws(DecodeError) -> JSONCursor? {
         guard case .object(let members) = value else { throw DecodeError(path: path, "expected an object, found \(value.typeName)") }
         guard let member = members[key], member != .null else { return nil }
-        return JSONCursor(member, path: child(key))
+        return JSONCursor(member, at: .member(location, key))
     }
 
     /// The member `key`; missing or null is an error.
@@ -66,13 +91,13 @@ public struct JSONCursor: Sendable {
     /// This value as an array of cursors.
     public func array() throws(DecodeError) -> [JSONCursor] {
         guard case .array(let items) = value else { throw DecodeError(path: path, "expected an array, found \(value.typeName)") }
-        return items.enumerated().map { JSONCursor($1, path: "\(path)[\($0)]") }
+        return items.enumerated().map { JSONCursor($1, at: .item(location, $0)) }
     }
 
     /// This value's members, sorted by key so iteration is stable.
     public func members() throws(DecodeError) -> [(key: String, value: JSONCursor)] {
         guard case .object(let members) = value else { throw DecodeError(path: path, "expected an object, found \(value.typeName)") }
-        return members.keys.sorted().map { ($0, JSONCursor(members[$0] ?? .null, path: child($0))) }
+        return members.keys.sorted().map { ($0, JSONCursor(members[$0] ?? .null, at: .member(location, $0))) }
     }
 
     /// The member `key` as a string, nil when missing or null.

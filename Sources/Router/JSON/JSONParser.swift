@@ -65,7 +65,8 @@ public struct JSONParser {
 
     private mutating func object(depth: Int) throws(DecodeError) -> JSONValue {
         index += 1
-        var members: [String: JSONValue] = [:]
+        // Room for a typical webhook object's members at once, rather than rehashing as it grows.
+        var members: [String: JSONValue] = Dictionary(minimumCapacity: 8)
         skipSpace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
         while true {
@@ -183,6 +184,20 @@ public struct JSONParser {
 
     private mutating func number() throws(DecodeError) -> Double {
         let start = index
+        // Sizes and counts are whole numbers: read up to 15 digits (exact in a Double) without a String.
+        var whole: Int64 = 0, digits = 0
+        let negative = index < bytes.count && bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+        while index < bytes.count, digits < 15, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
+            whole = whole * 10 + Int64(bytes[index] - UInt8(ascii: "0"))
+            digits += 1
+            index += 1
+        }
+        // Anything else (a fraction, an exponent, -0, more digits) takes the general path below.
+        if digits > 0, !(negative && whole == 0), index == bytes.count || !Self.isNumberByte(bytes[index]) {
+            return Double(negative ? -whole : whole)
+        }
+        index = start
         while index < bytes.count, Self.isNumberByte(bytes[index]) { index += 1 }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         guard index > start, let value = Double(text), value.isFinite else { throw failure("invalid number or unexpected character") }

@@ -68,6 +68,11 @@ public struct Ingestor: Sendable {
         case .failure(let error): throw error
         }
         guard !batch.events.isEmpty else { return .ignored("the payload holds no routable events") }
+        if batch.deliveries.isEmpty {
+            // No rule matched (the common case: a pull, a push of an unwatched repository): nothing to store.
+            for stored in batch.events { countReceived(stored.event, source: source) }
+            return .accepted(IngestResult(accepted: batch.events.map(\.event.id), duplicates: []), deliveries: 0)
+        }
         // Events no rule matched are not stored: nothing would ever run for them, so there is nothing
         // to lose, and the common case (a pull, a push of an unwatched repository) costs no fsync.
         let routed = Set(batch.deliveries.map(\.eventID))
@@ -91,9 +96,7 @@ public struct Ingestor: Sendable {
         }
         handOver(claimed, of: toStore, stored: result.accepted)
         let accepted = Set(result.accepted).union(unrouted)
-        for stored in batch.events where accepted.contains(stored.event.id) {
-            MetricsCache.counter("harbinger_events_received_total", [("source", source.name), ("type", stored.event.type.rawValue)]).increment()
-        }
+        for stored in batch.events where accepted.contains(stored.event.id) { countReceived(stored.event, source: source) }
         if result.accepted.isEmpty && unrouted.isEmpty { return .duplicate(result) }
         result.accepted += unrouted.filter { !result.accepted.contains($0) }
         return .accepted(result, deliveries: batch.deliveries.filter { accepted.contains($0.eventID) }.count)
@@ -101,6 +104,11 @@ public struct Ingestor: Sendable {
 }
 
 extension Ingestor {
+    /// Counts an accepted event in `harbinger_events_received_total`.
+    private func countReceived(_ event: Event, source: Source) {
+        MetricsCache.counter("harbinger_events_received_total", [("source", source.name), ("type", event.type.rawValue)]).increment()
+    }
+
     /// Marks as running, under the hand-off's lease, the deliveries due now that fit in the workers'
     /// free places; returns their positions. Each holds a reserved place until handed over or released.
     func claim(_ deliveries: inout [Delivery]) -> [Int] {
