@@ -201,6 +201,51 @@ struct EndToEndTests {
         #expect(duplicated <= 64, "\(duplicated) events were delivered more than once")
     }
 
+    @Test func aServerDoesNotGrowWithTheDeliveriesItHasMade() throws {
+        let dir = try Loopback.temporaryDirectory("growth")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let receiver = try Receiver(directory: dir)
+        defer { receiver.stop() }
+        let server = try Self.serve("""
+            version: 1
+            sources: [{ name: registry, kind: distribution }]
+            rules:
+              - name: forward
+                when: { event: push }
+                do: [{ http: { url: "http://127.0.0.1:\(receiver.port)/forward", concurrency: 16 } }]
+            """, in: dir)
+        defer { server.child.stop() }
+        let template = Self.fixtures.appendingPathComponent("distribution-captured/03-push-manifest.json").path
+        func burst(_ count: Int, _ name: String) throws {
+            let accepted = dir.appendingPathComponent("\(name).txt")
+            let out = try Executable.run(URL(fileURLWithPath: "/usr/bin/env"), [
+                "python3", Executable.packageRoot.appendingPathComponent("Tests/HarbingerTests/Support/burst.py").path,
+                "\(server.base)/hooks/registry", template, "\(count)", "8", accepted.path, name,
+            ])
+            #expect(out.stdout.contains("accepted \(count) "), "\(out.stdout)")
+        }
+        func delivered() -> Int {
+            let text = (try? Executable.run(URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "\(server.base)/metrics"]).stdout) ?? ""
+            return text.split(separator: "\n").filter { $0.hasPrefix("harbinger_deliveries_total") && $0.contains("outcome=\"succeeded\"") }
+                .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0) { $0 + Int($1) }
+        }
+        func residentKiB() -> Int {
+            let status = (try? String(contentsOfFile: "/proc/\(server.child.pid)/status", encoding: .utf8)) ?? ""
+            let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+            return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+        }
+        // Warm up (page caches, connection pools, metric handles), then deliver many more.
+        try burst(500, "warm")
+        #expect(Loopback.waitFor(seconds: 120) { delivered() >= 500 })
+        let before = residentKiB()
+        try burst(2_000, "more")
+        #expect(Loopback.waitFor(seconds: 300) { delivered() >= 2_500 })
+        let after = residentKiB()
+        // A finished delivery must leave nothing behind: before the fix each one kept its task (about
+        // 45 KiB in a debug build), and 3,000 of them grew the server by 140 MiB.
+        #expect(before > 0 && after - before < 30 * 1024, "the server grew from \(before) KiB to \(after) KiB")
+    }
+
     @Test func aRuleThatKeepsFailingPausesItselfAndResumeBringsItBack() throws {
         let dir = try Loopback.temporaryDirectory("pause")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Posts N unique Distribution push events to a Harbinger source, from several threads.
 
-usage: burst.py URL TEMPLATE_JSON N THREADS ACCEPTED_FILE
+usage: burst.py URL TEMPLATE_JSON N THREADS ACCEPTED_FILE [PREFIX]
 
-Each request is the template envelope with a fresh event id and tag. The ids answered 202 are
+Each request is the template envelope with a fresh event id (PREFIX-NNNNNN, PREFIX "burst" by default) and tag. The ids answered 202 are
 appended to ACCEPTED_FILE, one per line. Connection errors (a server that was killed) are
 counted, not retried. Prints "sent S accepted A failed F".
 """
@@ -16,6 +16,7 @@ import urllib.request
 
 def main():
     url, template_path, total, threads, accepted_path = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+    prefix = sys.argv[6] if len(sys.argv) > 6 else "burst"
     template = json.load(open(template_path))
     lock = threading.Lock()
     counters = {"sent": 0, "accepted": 0, "failed": 0}
@@ -31,7 +32,7 @@ def main():
                 next_index[0] += 1
             envelope = json.loads(json.dumps(template))
             event = envelope["events"][0]
-            event["id"] = f"burst-{index:06d}"
+            event["id"] = f"{prefix}-{index:06d}"
             event["target"]["tag"] = f"t{index}"
             body = json.dumps(envelope).encode()
             request = urllib.request.Request(url, data=body, method="POST",
