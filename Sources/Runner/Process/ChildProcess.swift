@@ -134,21 +134,27 @@ final class ChildProcess: Sendable {
     }
 
     /// Reads what `descriptor` has now into the capture; nil once it is at its end (and closed).
-    /// `untilEmpty` also closes it when nothing more is there.
+    /// `untilEmpty` (the child has exited) also closes it when nothing more is there, or after 1 MiB,
+    /// the most a pipe can hold: a process it left behind may keep writing.
     private func read(_ descriptor: Int32?, as stream: ShellOutputCapture.Stream,
                       into buffer: UnsafeMutableRawBufferPointer, untilEmpty: Bool = false) -> Int32? {
         guard let descriptor else { return nil }
-        while true {
+        // A few reads per event, so one loud child cannot keep the reactor from the others.
+        var reads = untilEmpty ? (1 << 20) / buffer.count : 4
+        while reads > 0 {
             let count = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
             if count > 0 {
                 capture.append(Array(UnsafeRawBufferPointer(rebasing: buffer[..<count])), from: stream)
+                reads -= 1
                 continue
             }
             if count < 0 && errno == EINTR { continue }
             if count < 0 && errno == EAGAIN && !untilEmpty { return descriptor }
-            closeWatched(descriptor)
-            return nil
+            break
         }
+        if reads == 0 && !untilEmpty { return descriptor }  // more next time epoll reports it
+        closeWatched(descriptor)
+        return nil
     }
 
     /// Reaps the exited child behind `pidfd`; nil if it has not exited after all.
