@@ -118,9 +118,13 @@ public struct ShellAction: ActionPlugin {
 
     /// How a run ended.
     enum Ending: Sendable {
+        /// The program exited or a signal ended it.
         case terminated(ChildProcess.Termination)
+        /// It could not start, for this status.
         case notStarted(String)
+        /// The attempt's timeout passed; it was torn down.
         case timedOut
+        /// The worker was cancelled (a shutdown); it was torn down, or never started.
         case cancelled
     }
 

@@ -13,9 +13,13 @@ final class ChildReactor: Sendable {
 
     /// What a descriptor of a child is, in the low bits of its epoll token.
     enum Role: UInt64, Sendable {
+        /// The pidfd: readable once the child has exited.
         case exit = 0
+        /// The parent's end of the child's stdin.
         case standardInput = 1
+        /// The parent's end of the child's stdout.
         case standardOutput = 2
+        /// The parent's end of the child's stderr.
         case standardError = 3
     }
 

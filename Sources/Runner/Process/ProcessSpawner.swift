@@ -82,7 +82,7 @@ enum ProcessSpawner {
         guard rc == 0 else { throw Failure(code: rc) }
         let spawned = Spawned(pid: pid, pidfd: pidfd, standardInput: pipes[0][1], standardOutput: pipes[1][0],
                               standardError: pipes[2][0])
-        // The parent's ends are the ChildProcess's now; the deferred close takes the child's copies.
+        // The parent's ends belong to the ChildProcess now; the deferred close takes the ends the child got.
         pipes[0][1] = -1
         pipes[1][0] = -1
         pipes[2][0] = -1
