@@ -7,6 +7,7 @@
 #   HTTP_EVENTS=20000   events whose rule posts to nginx      HTTP_CONCURRENCY=32 (the action's concurrency)
 #   PENDING=100000      pending deliveries for the memory figure, with RULES=10000 generated rules
 #   SKIP_BUILD=1        use the release binaries already built
+#   HARBINGER=PATH      run this harbinger binary (another build, to compare)   BARE_ENDPOINT=PATH likewise
 # Exits 1 when a target is missed. wrk always runs -t2 -c32 with bench/post-event.lua, which gives every
 # request its own event id (Harbinger answers a repeated id 200 without storing anything).
 set -euo pipefail
@@ -42,8 +43,8 @@ if [[ -z ${SKIP_BUILD:-} ]]; then
   swift build -c release --product harbinger >&2
   (cd Benchmarks && swift build -c release --product BareEndpoint >&2)
 fi
-harbinger=$(swift build -c release --show-bin-path)/harbinger
-bare=$(cd Benchmarks && swift build -c release --show-bin-path)/BareEndpoint
+harbinger=${HARBINGER:-$(swift build -c release --show-bin-path)/harbinger}
+bare=${BARE_ENDPOINT:-$(cd Benchmarks && swift build -c release --show-bin-path)/BareEndpoint}
 [[ -x $harbinger && -x $bare ]] || { echo "serve.sh: build harbinger and BareEndpoint first (or unset SKIP_BUILD)" >&2; exit 2; }
 
 # --- processes and cleanup -----------------------------------------------------------------------

@@ -130,6 +130,36 @@ private func lines(_ directory: URL, _ name: String) throws -> [String] {
     #expect(run.outcome.status == "timeout after 500ms")
 }
 
+@Test func cancellingTheAttemptTearsTheScriptDownAndWaitsForIt() async throws {
+    let dir = try ActionFixture.temporaryDirectory()
+    let script = try ActionFixture.script("linger.sh", "#!/bin/sh\necho $$ > \"$OUT/pid.tmp\"\nmv \"$OUT/pid.tmp\" \"$OUT/pid\"\nsleep 60\n", in: dir)
+    let attempt = Task { try await execute("{ command: [\"\(script)\"], env: { OUT: \"\(dir.path)\" } }") }
+    let deadline = ContinuousClock.now + .seconds(10)
+    while (try? lines(dir, "pid")) == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+    attempt.cancel()
+    let run = try await attempt.value
+    #expect(run.outcome.verdict == .retry(after: nil))
+    #expect(run.outcome.status == "cancelled")
+    let pid = try #require(Int32(try lines(dir, "pid").first ?? ""))
+    #expect(!isAlive(pid), "the script \(pid) outlived its cancelled attempt")
+}
+
+@Test func aBackgroundProcessHoldingTheOutputDoesNotHoldTheAttempt() async throws {
+    let dir = try ActionFixture.temporaryDirectory()
+    let script = try ActionFixture.script("detach.sh", """
+        #!/bin/sh
+        sleep 60 &
+        echo $! > "$OUT/sleep.pid"
+        echo done
+        """, in: dir)
+    let started = ContinuousClock.now
+    let run = try await execute("{ command: [\"\(script)\"], env: { OUT: \"\(dir.path)\" } }")
+    #expect(ContinuousClock.now - started < .seconds(20))
+    #expect(run.outcome.status == "exit 0")
+    #expect(run.standardOutput == "done\n")
+    if let pid = Int32(try lines(dir, "sleep.pid").first ?? "") { kill(pid, SIGKILL) }
+}
+
 @Test func outputBeyond64KiBIsTruncatedWithAMarker() async throws {
     let dir = try ActionFixture.temporaryDirectory()
     let script = try ActionFixture.script("loud.sh", """

@@ -1,13 +1,5 @@
 /// The `shell` action: runs a program with templated arguments, never through a shell.
 import Foundation
-import Subprocess
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Runs `shell` actions: argv from templates, the canonical event on stdin, HARBINGER_* in the environment.
 /// Exit 0 succeeds, 75 (EX_TEMPFAIL) retries, any other code fails; a timeout sends SIGTERM to the
@@ -64,47 +56,25 @@ public struct ShellAction: ActionPlugin {
                        standardOutput: "", standardError: "")
         }
         let workdir = config.workdir.map { Self.absolute($0, in: FileManager.default.currentDirectoryPath) }
-        let path = program.contains("/") ? Self.absolute(program, in: workdir ?? FileManager.default.currentDirectoryPath) : nil
-        if let problem = Self.startProblem(program: program, path: path, workdir: workdir) {
-            return Run(outcome: AttemptOutcome(.failure, status: "cannot start \(program): \(problem)"),
+        let environment = ProcessInfo.processInfo.environment.merging(Self.environment(config, context: context)) { $1 }
+        let executable: String
+        switch Self.locate(program, workdir: workdir, searchPath: environment["PATH"]) {
+        case .success(let path): executable = path
+        case .failure(let problem):
+            return Run(outcome: AttemptOutcome(.failure, status: "cannot start \(program): \(problem.reason)"),
                        standardOutput: "", standardError: "")
         }
-        let executable: Executable = path.map { .path(.init($0)) } ?? .name(program)
-        var options = PlatformOptions()
-        // Its own session, so the teardown reaches everything the program started (a `sleep` in a script).
-        options.createSession = true
-        options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: gracePeriod)]
-        let configuration = Configuration(
-            executable: executable,
-            arguments: Arguments(Array(argv.dropFirst())),
-            environment: .inherit.updating(Self.environment(config, context: context)),
-            workingDirectory: workdir.map { .init($0) },
-            platformOptions: options
-        )
         let capture = ShellOutputCapture(limit: Self.outputLimit, tailLimit: Self.excerptLimit)
-        let stdin = Array((context.event.json + "\n").utf8)
-
-        let ending = await withTaskGroup(of: Ending.self) { group in
-            group.addTask { await Self.spawn(configuration, program: program, stdin: stdin, capture: capture) }
-            group.addTask {
-                do {
-                    try await Task.sleep(for: context.timeout)
-                    return .timedOut
-                } catch {
-                    return .cancelled
-                }
-            }
-            let first = await group.next() ?? .cancelled
-            group.cancelAll()
-            switch first {
-            case .timedOut, .cancelled:
-                // Cancelling the run starts its teardown sequence; wait for it so nothing outlives the attempt.
-                // The timer only ends `.cancelled` when the worker itself is cancelled (a shutdown).
-                _ = await group.next()
-                return first
-            case .terminated, .notStarted:
-                return first
-            }
+        let ending: Ending
+        do {
+            let child = try await ProcessSpawner.spawn(path: executable, arguments: argv, environment: environment,
+                                                       workdir: workdir, input: Array((context.event.json + "\n").utf8),
+                                                       capture: capture)
+            ending = await wait(for: child, timeout: context.timeout)
+        } catch let failure as ProcessSpawner.Failure {
+            ending = .notStarted("cannot start \(program): \(failure)")
+        } catch {
+            ending = .cancelled  // cancelled before it started
         }
 
         var outcome = Self.outcome(of: ending, timeout: context.timeout)
@@ -113,6 +83,29 @@ public struct ShellAction: ActionPlugin {
         let standardOutput = capture.text(of: .standardOutput), standardError = capture.text(of: .standardError)
         outcome.output = Self.history(standardOutput: standardOutput, standardError: standardError)
         return Run(outcome: outcome, standardOutput: standardOutput, standardError: standardError)
+    }
+
+    /// Waits for the child to exit, or tears it down on timeout or cancellation (a shutdown) and waits for that.
+    private func wait(for child: ChildProcess, timeout: Duration) async -> Ending {
+        await withTaskGroup(of: Ending.self) { group in
+            group.addTask { .terminated(await child.termination) }
+            group.addTask {
+                do {
+                    try await Task.sleep(for: timeout)
+                    return .timedOut
+                } catch {
+                    return .cancelled
+                }
+            }
+            let first = await group.next() ?? .cancelled
+            if case .terminated = first {} else {
+                // Not a child task: a shutdown's cancellation must not cut the grace period short.
+                await Task { await child.tearDown(gracePeriod: gracePeriod) }.value
+            }
+            // The termination task ends once the child has exited, so nothing outlives the attempt.
+            group.cancelAll()
+            return first
+        }
     }
 
     /// Both streams as the delivery history keeps them; nil when the script printed nothing.
@@ -125,67 +118,14 @@ public struct ShellAction: ActionPlugin {
 
     /// How a run ended.
     enum Ending: Sendable {
-        case terminated(TerminationStatus)
+        /// The program exited or a signal ended it.
+        case terminated(ChildProcess.Termination)
+        /// It could not start, for this status.
         case notStarted(String)
+        /// The attempt's timeout passed; it was torn down.
         case timedOut
+        /// The worker was cancelled (a shutdown); it was torn down, or never started.
         case cancelled
-    }
-
-    private static func spawn(_ configuration: Configuration, program: String, stdin: [UInt8],
-                              capture: ShellOutputCapture) async -> Ending {
-        do {
-            let result = try await Subprocess.run(configuration, input: .inputWriter, output: .sequence,
-                                                  error: .sequence) { execution in
-                await withTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        // A program that never reads stdin closes the pipe: that is its business, not an error.
-                        _ = try? await execution.standardInputWriter.write(stdin)
-                        _ = try? await execution.standardInputWriter.finish()
-                    }
-                    group.addTask {
-                        _ = try? await drain(execution.standardOutput, into: capture, as: .standardOutput)
-                    }
-                    group.addTask {
-                        _ = try? await drain(execution.standardError, into: capture, as: .standardError)
-                    }
-                }
-            }
-            return .terminated(result.terminationStatus)
-        } catch let error as SubprocessError {
-            if Task.isCancelled { return .cancelled }
-            return .notStarted(describe(error, program: program))
-        } catch {
-            return Task.isCancelled ? .cancelled : .notStarted("\(error)")
-        }
-    }
-
-    private static func drain(_ stream: SubprocessOutputSequence, into capture: ShellOutputCapture,
-                              as kind: ShellOutputCapture.Stream) async throws {
-        for try await buffer in stream {
-            capture.append(buffer.withUnsafeBytes { Array($0) }, from: kind)
-        }
-    }
-
-    private static func describe(_ error: SubprocessError, program: String) -> String {
-        switch error.code {
-        case .executableNotFound: "cannot start \(program): not found\(program.contains("/") ? "" : " in PATH")"
-        case .failedToChangeWorkingDirectory: "cannot start \(program): cannot change to its workdir"
-        default: "cannot start \(program): \(error)"
-        }
-    }
-
-    /// Why a program at `path` (nil: looked up in PATH) cannot start, checked first for a clearer status.
-    private static func startProblem(program: String, path: String?, workdir: String?) -> String? {
-        var isDirectory: ObjCBool = false
-        if let workdir {
-            guard FileManager.default.fileExists(atPath: workdir, isDirectory: &isDirectory), isDirectory.boolValue else {
-                return "workdir '\(workdir)' is not a directory"
-            }
-        }
-        guard let path else { return nil }
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return "no such file" }
-        if isDirectory.boolValue { return "is a directory" }
-        return FileManager.default.isExecutableFile(atPath: path) ? nil : "not executable"
     }
 
     private static func outcome(of ending: Ending, timeout: Duration) -> AttemptOutcome {
@@ -198,6 +138,8 @@ public struct ShellAction: ActionPlugin {
             AttemptOutcome(.failure, status: "exit \(code)")
         case .terminated(.signaled(let signal)):
             AttemptOutcome(.failure, status: "killed by signal \(signal)")
+        case .terminated(.unknown):
+            AttemptOutcome(.failure, status: "exit status unknown")
         case .notStarted(let reason):
             AttemptOutcome(.failure, status: reason)
         case .timedOut:
@@ -208,29 +150,21 @@ public struct ShellAction: ActionPlugin {
     }
 
     /// HARBINGER_* (empty for missing fields), then the action's own `env`, rendered.
-    static func environment(_ config: ShellActionConfig, context: DeliveryContext) -> [Environment.Key: String?] {
+    static func environment(_ config: ShellActionConfig, context: DeliveryContext) -> [String: String] {
         let event = context.event.event
-        let values: [(String, String?)] = [
-            ("HARBINGER_EVENT_ID", event.id), ("HARBINGER_DELIVERY_ID", context.delivery.id),
-            ("HARBINGER_RULE", context.rule.name), ("HARBINGER_SOURCE", event.sourceName),
-            ("HARBINGER_TYPE", event.type.rawValue), ("HARBINGER_REGISTRY", event.registry),
-            ("HARBINGER_NAMESPACE", event.namespace), ("HARBINGER_REPOSITORY", event.repository),
-            ("HARBINGER_TAG", event.tag), ("HARBINGER_DIGEST", event.digest), ("HARBINGER_IMAGE", event.image),
-            ("HARBINGER_ACTOR", event.actor), ("HARBINGER_MEDIA_TYPE", event.mediaType),
-            ("HARBINGER_ATTEMPT", String(context.delivery.attempts + 1)),
+        var environment: [String: String] = [
+            "HARBINGER_EVENT_ID": event.id, "HARBINGER_DELIVERY_ID": context.delivery.id,
+            "HARBINGER_RULE": context.rule.name, "HARBINGER_SOURCE": event.sourceName,
+            "HARBINGER_TYPE": event.type.rawValue, "HARBINGER_REGISTRY": event.registry ?? "",
+            "HARBINGER_NAMESPACE": event.namespace ?? "", "HARBINGER_REPOSITORY": event.repository,
+            "HARBINGER_TAG": event.tag ?? "", "HARBINGER_DIGEST": event.digest ?? "", "HARBINGER_IMAGE": event.image,
+            "HARBINGER_ACTOR": event.actor ?? "", "HARBINGER_MEDIA_TYPE": event.mediaType ?? "",
+            "HARBINGER_ATTEMPT": String(context.delivery.attempts + 1),
         ]
-        var environment: [Environment.Key: String?] = [:]
-        for (name, value) in values { environment[Environment.Key(stringLiteral: name)] = value ?? "" }
         for (name, template) in config.environment {
-            environment[Environment.Key(stringLiteral: name)] = template.render(event)
+            environment[name] = template.render(event)
         }
         return environment
-    }
-
-    /// `path` made absolute against `directory`.
-    static func absolute(_ path: String, in directory: String) -> String {
-        if path.hasPrefix("/") { return path }
-        return directory.hasSuffix("/") ? directory + path : directory + "/" + path
     }
 }
 
