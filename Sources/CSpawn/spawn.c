@@ -94,6 +94,14 @@ int cspawn_reap(int pidfd, int *exited, int *value) {
     return 0;
 }
 
+int cspawn_wait_exit(int pidfd) {
+    siginfo_t info = {0};
+    while (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED | WNOWAIT) != 0) {
+        if (errno != EINTR) return errno;
+    }
+    return 0;
+}
+
 int cspawn_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
 
 int cspawn_epoll_add(int epfd, int fd, int for_output, uint64_t token) {

@@ -101,3 +101,17 @@ private func openDescriptors() throws -> Int {
     #expect(ended == .exited(0))
     #expect(capture.text(of: .standardOutput).hasPrefix("y\ny\ny\n"))
 }
+
+@Test func aChildWhoseDescriptorsCannotBeWatchedStillEndsWithItsOutput() async throws {
+    // As when epoll_ctl fails (ENOMEM): nothing is watched, and a thread per child waits for its exit.
+    let reactor = ChildReactor(watching: false)
+    let capture = ShellOutputCapture(limit: ShellAction.outputLimit, tailLimit: ShellAction.excerptLimit)
+    let child = try await ProcessSpawner.spawn(path: "/bin/sh", arguments: ["/bin/sh", "-c", "echo out; echo err >&2; exit 3"],
+                                               environment: ProcessInfo.processInfo.environment, workdir: nil,
+                                               input: Array("{}\n".utf8), capture: capture, reactor: reactor)
+    #expect(await child.termination == .exited(3))
+    #expect(capture.text(of: .standardOutput) == "out\n")
+    #expect(capture.text(of: .standardError) == "err\n")
+    // Reaped: no zombie is left behind.
+    #expect(waitpid(child.pid, nil, WNOHANG) == -1)
+}

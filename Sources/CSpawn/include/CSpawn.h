@@ -21,6 +21,9 @@ int cspawn_pipe(int fds[2], int nonblocking_end);
 /// `*value`, or 0 with the signal that ended it. Returns 0, or an errno value (EAGAIN: still running).
 int cspawn_reap(int pidfd, int *exited, int *value);
 
+/// Blocks until the child behind `pidfd` has exited, without reaping it; returns 0 or an errno value.
+int cspawn_wait_exit(int pidfd);
+
 /// A close-on-exec epoll instance, or -1 with errno set.
 int cspawn_epoll_create(void);
 

@@ -27,7 +27,17 @@ final class ChildReactor: Sendable {
     private let children = Mutex<[UInt64: ChildProcess]>([:])
     private let nextSerial = Atomic<UInt64>(1)
 
-    private init() {
+    private convenience init() {
+        self.init(watching: true)
+    }
+
+    /// A reactor; `watching: false` (for tests) has no epoll, so every registration fails as when the
+    /// kernel refuses epoll memory, and each child is ended by its own waiting thread.
+    init(watching: Bool) {
+        guard watching else {
+            epoll = -1
+            return
+        }
         epoll = cspawn_epoll_create()
         precondition(epoll >= 0, "epoll_create1 failed: errno \(errno)")
         let thread = Thread { [self] in run() }
@@ -38,11 +48,28 @@ final class ChildReactor: Sendable {
     /// Starts watching `child`'s descriptors; its events arrive in `ChildProcess.handle`.
     func register(_ child: ChildProcess, descriptors: [(Role, Int32)]) {
         children.withLock { $0[child.serial] = child }
+        var unwatched = false
         for (role, descriptor) in descriptors {
             let rc = cspawn_epoll_add(epoll, descriptor, role == .standardInput ? 1 : 0, child.serial << 2 | role.rawValue)
-            // Only ENOMEM or a bad descriptor can fail here; the exit event still ends the child.
-            assert(rc == 0, "epoll_ctl failed: errno \(rc)")
+            // Only ENOMEM can fail here (the kernel's epoll memory). The attempt must still end: see below.
+            if rc != 0 { unwatched = true }
         }
+        guard unwatched, let pidfd = descriptors.first(where: { $0.0 == .exit })?.1 else { return }
+        // Some descriptor is not watched: a thread of this child's own waits for its exit and ends
+        // it as the exit event would, reading what the pipes hold then; it alone ends the child, so
+        // the pidfd is not closed under it. A child that fills an unwatched pipe blocks until its
+        // timeout kills it: the attempt cannot hang for ever.
+        cspawn_epoll_remove(epoll, pidfd)
+        let serial = child.serial
+        let waiter = Thread { [self] in
+            _ = cspawn_wait_exit(pidfd)
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+            defer { buffer.deallocate() }
+            guard let child = children.withLock({ $0[serial] }), child.handle(.exit, buffer: buffer) else { return }
+            children.withLock { _ = $0.removeValue(forKey: serial) }
+        }
+        waiter.name = "harbinger-child-\(child.pid)"
+        waiter.start()
     }
 
     /// A serial for a new child's tokens.

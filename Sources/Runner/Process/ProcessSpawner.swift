@@ -40,7 +40,8 @@ enum ProcessSpawner {
     /// `workdir` when given; writes `input` to its stdin and its output to `capture`.
     /// Throws `Failure`, or `CancellationError` when cancelled before it started.
     static func spawn(path: String, arguments: [String], environment: [String: String], workdir: String?,
-                      input: [UInt8], capture: ShellOutputCapture) async throws -> ChildProcess {
+                      input: [UInt8], capture: ShellOutputCapture,
+                      reactor: ChildReactor = .shared) async throws -> ChildProcess {
         let variables = environment.map { "\($0.key)=\($0.value)" }
         var attempt = 1
         let spawned: Spawned
@@ -60,7 +61,7 @@ enum ProcessSpawner {
         }
         return ChildProcess(pid: spawned.pid, pidfd: spawned.pidfd, standardInput: spawned.standardInput,
                             standardOutput: spawned.standardOutput, standardError: spawned.standardError,
-                            input: input, capture: capture)
+                            input: input, capture: capture, reactor: reactor)
     }
 
     /// Creates the pipes and spawns; blocks until the child has called exec.
