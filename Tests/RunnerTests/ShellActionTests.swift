@@ -188,6 +188,17 @@ private func lines(_ directory: URL, _ name: String) throws -> [String] {
     #expect(denied.outcome.status == "cannot start \(notExecutable.path): not executable")
     let noWorkdir = try await execute("{ command: [echo], workdir: /nonexistent/dir }")
     #expect(noWorkdir.outcome.status == "cannot start echo: workdir '/nonexistent/dir' is not a directory")
+    let gone = try await execute("{ command: [\"\(dir.path)/gone.sh\"] }")
+    #expect(gone.outcome.status == "cannot start \(dir.path)/gone.sh: no such file")
+    let directory = try await execute("{ command: [\"\(dir.path)\"] }")
+    #expect(directory.outcome.status == "cannot start \(dir.path): is a directory")
+    // A relative path is found against the workdir.
+    let script = dir.appendingPathComponent("hello.sh")
+    try "#!/bin/sh\necho hello from $PWD\n".write(to: script, atomically: true, encoding: .utf8)
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+    let relative = try await execute("{ command: [./hello.sh], workdir: \"\(dir.path)\" }")
+    #expect(relative.outcome.verdict == .success)
+    #expect(relative.standardOutput == "hello from \(dir.path)\n")
 }
 
 @Test func runsOfOneProgramShareAConcurrencyKey() throws {

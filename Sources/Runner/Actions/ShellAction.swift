@@ -56,7 +56,7 @@ public struct ShellAction: ActionPlugin {
                        standardOutput: "", standardError: "")
         }
         let workdir = config.workdir.map { Self.absolute($0, in: FileManager.default.currentDirectoryPath) }
-        let environment = ProcessInfo.processInfo.environment.merging(Self.environment(config, context: context)) { $1 }
+        let environment = Self.inheritedEnvironment.merging(Self.environment(config, context: context)) { $1 }
         let executable: String
         switch Self.locate(program, workdir: workdir, searchPath: environment["PATH"]) {
         case .success(let path): executable = path
@@ -150,6 +150,10 @@ public struct ShellAction: ActionPlugin {
     }
 
     /// HARBINGER_* (empty for missing fields), then the action's own `env`, rendered.
+    /// The server's own environment, which every program inherits: read once, since building it
+    /// from `environ` on every attempt was a visible part of a shell delivery's cost.
+    static let inheritedEnvironment = ProcessInfo.processInfo.environment
+
     static func environment(_ config: ShellActionConfig, context: DeliveryContext) -> [String: String] {
         let event = context.event.event
         var environment: [String: String] = [
