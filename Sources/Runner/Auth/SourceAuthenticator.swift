@@ -68,6 +68,11 @@ public struct SourceAuthenticator: Sendable {
         forms.contains { if case .hmac = $0 { true } else { false } }
     }
 
+    /// True when a form reads a query parameter: only then is the query worth decoding.
+    public var needsQuery: Bool {
+        forms.contains { if case .query = $0 { true } else { false } }
+    }
+
     /// True when a form checks the client's address (`cidr`): only then is the peer's address worth parsing.
     public var needsPeer: Bool {
         forms.contains { if case .cidr = $0 { true } else { false } }

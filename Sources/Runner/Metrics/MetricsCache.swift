@@ -12,7 +12,14 @@ public enum MetricsCache {
 
         init(_ label: String, _ dimensions: [(String, String)]) {
             self.label = label
-            self.dimensions = dimensions.flatMap { [$0.0, $0.1] }
+            // Appended in place: `flatMap` would make an array per pair, on every request.
+            var flat: [String] = []
+            flat.reserveCapacity(2 * dimensions.count)
+            for (name, value) in dimensions {
+                flat.append(name)
+                flat.append(value)
+            }
+            self.dimensions = flat
         }
     }
 

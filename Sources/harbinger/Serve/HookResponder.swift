@@ -35,7 +35,9 @@ struct HookResponder: Sendable {
     private func handle(_ request: Request, source: Source, server: ServerSettings, context: HookRequestContext) async throws -> Response {
         let headers = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
         let authenticator = SourceAuthenticator(source: source)
-        var auth = AuthRequest(headers: headers, query: Self.queryItems(request), peer: authenticator.needsPeer ? context.peerAddress : nil)
+        // The query and the peer's address are read only for the forms that check them.
+        var auth = AuthRequest(headers: headers, query: authenticator.needsQuery ? Self.queryItems(request) : [],
+                               peer: authenticator.needsPeer ? context.peerAddress : nil)
         // Forms that need no body are checked before reading it, so strangers cannot make us buffer anything.
         if case .denied(let reason) = authenticator.authenticate(auth, scope: .withoutBody) {
             throw HookRejection.unauthorized(reason)
@@ -72,7 +74,7 @@ struct HookResponder: Sendable {
             ])
             // Events that matched no rule enqueued nothing: the workers have nothing new to look at.
             if deliveries > 0 { onAccepted() }
-            return .json(.accepted, AcceptedBody(accepted: result.accepted, duplicates: result.duplicates, deliveries: deliveries).json)
+            return .json(.accepted, text: AcceptedBody(accepted: result.accepted, duplicates: result.duplicates, deliveries: deliveries).serialized)
         case .duplicate(let result):
             count(source: source, outcome: "duplicate")
             return .json(.ok, DuplicateBody(accepted: [], duplicates: result.duplicates).json)
