@@ -31,7 +31,13 @@ import Testing
             lines.append(String(reflecting: set.sources))
             lines.append(String(reflecting: set.defaults))
             lines.append(String(reflecting: set.server))
-            lines += set.rules.map { String(reflecting: $0) }
+            // A rule's rarely set fields are out of line, where reflection does not look.
+            for rule in set.rules {
+                lines.append(String(reflecting: (rule, rule.description, rule.retry, rule.timeout, rule.debounce, rule.disableAfter)))
+                for case let http as HTTPActionConfig in rule.actions.map(\.config) {
+                    lines.append(String(reflecting: (http.basic, http.bearer?.value, http.caFile, http.insecure, http.signingSecret?.value, http.concurrency)))
+                }
+            }
             lines.append(set.sensitiveValues.sorted().joined(separator: ","))
         }
         return sortingSets(lines.joined(separator: "\n"))
