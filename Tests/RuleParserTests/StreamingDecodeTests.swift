@@ -159,13 +159,15 @@ import Testing
 
     @Test func theParserHandsOverTheItemsInOrderAndLeavesTheSequenceEmpty() throws {
         var names: [String] = []
-        let stream = ItemStream(key: "rules") { item in
+        var ended = 0
+        let stream = ItemStream(key: "rules", add: { item in
             if case .mapping(let entries) = item.content, let name = entries.first?.value.scalar?.value { names.append(name) }
-        }
+        }, end: { ended += 1 })
         let text = "version: 1\nrules:\n  - name: a\n  - name: b\n  - name: c\nafter: 1\n"
         let (root, diagnostics, streamed) = try YAMLParser().parse(Array(text.utf8), file: "t.yml", streaming: stream)
         #expect(streamed && diagnostics.isEmpty)
         #expect(names == ["a", "b", "c"])
+        #expect(ended == 1)
         guard case .mapping(let entries)? = root?.content, entries.count == 3, case .sequence(let items) = entries[1].value.content else {
             Issue.record("unexpected root: \(String(describing: root))")
             return
@@ -177,7 +179,7 @@ import Testing
     @Test(arguments: ["rules: &r [a]\n", "x: &r [a]\nrules: *r\n", "- rules: [a]\n", "rules: a\n", "other: [a]\n", "a:\n  rules: [a]\n"])
     func theParserStreamsOnlyAnUnanchoredTopLevelSequence(_ text: String) throws {
         var count = 0
-        let (_, _, streamed) = try YAMLParser().parse(Array(text.utf8), file: "t.yml", streaming: ItemStream(key: "rules") { _ in count += 1 })
+        let (_, _, streamed) = try YAMLParser().parse(Array(text.utf8), file: "t.yml", streaming: ItemStream(key: "rules", add: { _ in count += 1 }, end: { count += 1 }))
         #expect(!streamed)
         #expect(count == 0)
     }

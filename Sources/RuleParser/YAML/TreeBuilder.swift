@@ -19,7 +19,7 @@ struct TreeBuilder {
     private let stream: ItemStream?
     /// The depth of the streamed sequence while it is open (its frame is `stack[streamDepth - 1]`), 0 otherwise.
     private var streamDepth = 0
-    /// The key of the streamed sequence, once its items have started going to the stream.
+    /// The key of the streamed sequence, once the sequence is complete.
     private(set) var streamedKey: Mark?
     private var stack: [Frame] = []
     /// The children of every open collection, innermost last (a mapping's keys and values alternate).
@@ -66,6 +66,7 @@ struct TreeBuilder {
             streamDepth = 0
             // The key is the root mapping's last child so far.
             streamedKey = children.last?.mark
+            stream?.end()
         }
         guard let frame = stack.popLast() else { return }
         let node: Node
@@ -118,4 +119,6 @@ struct ItemStream {
     let key: String
     /// Receives each item once it is complete, in file order.
     let add: (Node) -> Void
+    /// Called once the sequence is complete (not after a syntax error).
+    let end: () -> Void
 }
