@@ -28,8 +28,12 @@ public struct RulesLoader: Sendable {
     public var environment: [String: String]
     /// The YAML parser and its limits.
     public var parser = YAMLParser()
-    /// Whether a long rule list may be decoded on two threads (see `NodeDecoder.rules`); on by default.
+    /// Whether a long rules file may be parsed and decoded on two threads (see `YAMLParser.parseInHalves`
+    /// and `NodeDecoder.rules`); on by default.
     public var parallelDecoding = true
+    /// Whether `rules:` items are decoded as the parser completes them (see `RuleStream`); off, the
+    /// whole tree is built first and decoded after, as a fallback does. Internal: for tests comparing the two.
+    var decodesRulesWhileParsing = true
     /// Whether the YAML node tree is freed on another thread after decoding instead of before `load`
     /// returns. Off by default: a server trims its heap right after a load and needs the tree gone by
     /// then. `check`, which only reports and exits, turns it on.
@@ -98,11 +102,11 @@ public struct RulesLoader: Sendable {
         var contents: [NodeDecoder.FileContent] = []
         for (file, bytes) in files {
             do {
-                // A long file is parsed in two halves at once when its shape allows.
-                let halves = parallelDecoding ? parser.parseInHalves(bytes, file: file, key: "rules") : nil
-                let (root, problems) = if let halves { halves } else { try parser.parse(bytes, file: file) }
+                let (root, problems, streams) = try parse(bytes, file: file, decoder: decoder)
                 decoder.record(problems)
-                contents.append(decoder.fileContent(root, file: file))
+                var content = decoder.fileContent(root, file: file)
+                content.add(streams, to: decoder)
+                contents.append(content)
                 if releasesTreeInBackground { Self.releaseInBackground(root) }
             } catch {
                 decoder.record([error])
@@ -125,6 +129,7 @@ public struct RulesLoader: Sendable {
 
     private func merge(_ contents: [NodeDecoder.FileContent], decoder: NodeDecoder, files: [String]) -> RulesFile {
         var set = RulesFile(files: files)
+        set.rules.reserveCapacity(contents.reduce(0) { $0 + $1.rules.count })
         var sourceMarks: [String: Mark] = [:]
         var ruleMarks: [String: Mark] = [:]
         var defaultsMark: Mark?

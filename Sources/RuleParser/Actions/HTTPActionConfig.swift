@@ -25,23 +25,78 @@ public struct HTTPActionConfig: ActionConfig {
     /// Extra headers, values templated.
     public var headers: [(name: String, value: Template)] = []
     /// HTTP Basic credentials.
-    public var basic: Credentials?
+    public var basic: Credentials? {
+        get { rare?.basic }
+        set { update { $0.basic = newValue } }
+    }
     /// A bearer token.
-    public var bearer: Secret?
+    public var bearer: Secret? {
+        get { rare?.bearer }
+        set { update { $0.bearer = newValue } }
+    }
     /// The request's Content-Type.
     public var contentType = "application/json"
     /// What the body carries.
     public var body = Body.event
     /// A CA bundle to trust for this URL.
-    public var caFile: String?
+    public var caFile: String? {
+        get { rare?.caFile }
+        set { update { $0.caFile = newValue } }
+    }
     /// Skip TLS verification (for tests only).
-    public var insecure = false
+    public var insecure: Bool {
+        get { rare?.insecure ?? false }
+        set { update { $0.insecure = newValue } }
+    }
     /// Overrides the rule's timeout.
     public var timeout: Duration?
     /// Standard Webhooks signing secret.
-    public var signingSecret: Secret?
+    public var signingSecret: Secret? {
+        get { rare?.signingSecret }
+        set { update { $0.signingSecret = newValue } }
+    }
     /// Concurrent deliveries to this host.
-    public var concurrency: Int?
+    public var concurrency: Int? {
+        get { rare?.concurrency }
+        set { update { $0.concurrency = newValue } }
+    }
+    /// The options most actions leave out, out of line (nil when all are): a step holds its config in
+    /// an `any ActionConfig` box, whose size was mostly these.
+    private var rare: Rare?
+
+    private mutating func update(_ change: (inout Rare.Fields) -> Void) {
+        var fields = rare?.fields ?? Rare.Fields()
+        change(&fields)
+        rare = fields.isEmpty ? nil : Rare(fields)
+    }
+
+    /// Immutable, so copies share it; a change makes a new one.
+    private final class Rare: Sendable {
+        struct Fields {
+            var basic: Credentials?
+            var bearer: Secret?
+            var caFile: String?
+            var insecure = false
+            var signingSecret: Secret?
+            var concurrency: Int?
+
+            var isEmpty: Bool {
+                basic == nil && bearer == nil && caFile == nil && !insecure && signingSecret == nil && concurrency == nil
+            }
+        }
+
+        let fields: Fields
+        var basic: Credentials? { fields.basic }
+        var bearer: Secret? { fields.bearer }
+        var caFile: String? { fields.caFile }
+        var insecure: Bool { fields.insecure }
+        var signingSecret: Secret? { fields.signingSecret }
+        var concurrency: Int? { fields.concurrency }
+
+        init(_ fields: Fields) {
+            self.fields = fields
+        }
+    }
 
     public var target: String { "\(method) \(url.text)" }
 

@@ -64,11 +64,16 @@ extension NodeDecoder {
 
     /// `rule 'name'` when the rule has a readable name, `rule #N` otherwise.
     static func ruleLabel(_ node: Node, index: Int) -> String {
+        readableName(node).map { "rule '\($0)'" } ?? "rule #\(index + 1)"
+    }
+
+    /// The rule's name as written, when it is a plain string without `${`.
+    static func readableName(_ node: Node) -> String? {
         if case .mapping(let entries) = node.content,
            let name = entries.first(where: { $0.key.scalar?.value == "name" })?.value.scalar, !name.isNull, !name.value.includes("${") {
-            return "rule '\(name.value)'"
+            return name.value
         }
-        return "rule #\(index + 1)"
+        return nil
     }
 
     func retryPolicy(_ node: Node, _ what: @autoclosure () -> String, base: RetryPolicy) -> RetryPolicy? {

@@ -14,11 +14,25 @@ extension YAMLParser {
     /// reported as a whole parse reports it), anchors or aliases (an alias may name an anchor of the
     /// other half, and the expansion limit counts the whole file), or any other shape than expected.
     func parseInHalves(_ bytes: [UInt8], file: String, key: String) -> (root: Node?, diagnostics: [Diagnostic])? {
+        parseInHalves(bytes, file: file, key: key, streams: nil)
+    }
+
+    /// Like `parseInHalves(_:file:key:)`, but each half hands the sequence's items to its own stream as
+    /// they are complete (see `parse(_:file:streaming:)`), on the thread that parses it: `streams.first`
+    /// gets the items before the cut, `streams.second` the rest. The sequence is empty in the root.
+    /// When this returns nil, the streams may have received items, which the caller drops.
+    func parseInHalves(_ bytes: [UInt8], file: String, key: String, streaming streams: (first: ItemStream, second: ItemStream))
+        -> (root: Node?, diagnostics: [Diagnostic])? {
+        parseInHalves(bytes, file: file, key: key, streams: streams)
+    }
+
+    private func parseInHalves(_ bytes: [UInt8], file: String, key: String, streams: (first: ItemStream, second: ItemStream)?)
+        -> (root: Node?, diagnostics: [Diagnostic])? {
         guard bytes.count >= Self.halvesThreshold, let cut = Self.cut(bytes, key: key) else { return nil }
         let halves = [
-            HalfParse(ParseSession(bytes: Array(bytes[..<cut.offset]), file: file, parser: self)),
+            HalfParse(ParseSession(bytes: Array(bytes[..<cut.offset]), file: file, parser: self, stream: streams?.first)),
             HalfParse(ParseSession(bytes: Array((key + ":\n").utf8) + bytes[cut.offset...], file: file, parser: self,
-                                   lineOffset: cut.line - 2)),
+                                   lineOffset: cut.line - 2, stream: streams?.second)),
         ]
         DispatchQueue.concurrentPerform(iterations: 2) { halves[$0].run() }
         guard case .success(let first)? = halves[0].result, case .success(let second)? = halves[1].result,
@@ -27,7 +41,8 @@ extension YAMLParser {
               let last = entries.last, last.key.scalar?.value == key, last.key.mark.line == cut.keyLine,
               case .sequence(let items) = last.value.content,
               case .mapping(let rest)? = second.root?.content, rest.count == 1, rest[0].key.scalar?.value == key,
-              case .sequence(let moreItems) = rest[0].value.content
+              case .sequence(let moreItems) = rest[0].value.content,
+              streams == nil || (first.streamedKey?.line == cut.keyLine && second.streamedKey != nil)
         else { return nil }
         entries[entries.count - 1] = MappingEntry(key: last.key, value: Node(.sequence(items + moreItems), mark: last.value.mark))
         return (Node(.mapping(entries), mark: root.mark), first.diagnostics + second.diagnostics)
@@ -78,13 +93,13 @@ extension YAMLParser {
 /// `concurrentPerform`, and read by the caller only after that returns.
 private final class HalfParse: @unchecked Sendable {
     let session: ParseSession
-    var result: Result<(root: Node?, diagnostics: [Diagnostic], usesAnchors: Bool), Diagnostic>?
+    var result: Result<ParseSession.Outcome, Diagnostic>?
 
     init(_ session: ParseSession) {
         self.session = session
     }
 
     func run() {
-        result = Result { () throws(Diagnostic) in try session.runTracingAnchors() }
+        result = Result { () throws(Diagnostic) in try session.outcome() }
     }
 }

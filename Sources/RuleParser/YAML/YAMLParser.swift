@@ -19,6 +19,17 @@ public struct YAMLParser: Sendable {
         return try session.run()
     }
 
+    /// Like `parse(_:file:)`, but hands each item of the sequence under the top-level key `stream.key` to
+    /// `stream.add` as soon as the item is complete, instead of keeping it: that sequence is empty in
+    /// the returned root. `streamed` is false, and the tree whole, when the file has no such sequence,
+    /// or it is an alias or carries an anchor. An item's own anchors and aliases work as in a whole
+    /// parse. The stream may have received items when a syntax error is thrown.
+    func parse(_ bytes: [UInt8], file: String, streaming stream: ItemStream) throws(Diagnostic)
+        -> (root: Node?, diagnostics: [Diagnostic], streamed: Bool) {
+        let outcome = try ParseSession(bytes: bytes, file: file, parser: self, stream: stream).outcome()
+        return (outcome.root, outcome.diagnostics, outcome.streamedKey != nil)
+    }
+
     /// Parses text; see `parse(_:file:)` for bytes.
     public func parse(_ text: String, file: String) throws(Diagnostic) -> (root: Node?, diagnostics: [Diagnostic]) {
         try parse(Array(text.utf8), file: file)
@@ -32,13 +43,15 @@ final class ParseSession {
     /// Added to libyaml's line numbers: non-zero when the bytes are the second half of a file.
     private let lineOffset: Int
     private let limits: YAMLParser
+    private let stream: ItemStream?
     /// Allocated once: a `let` pointer needs no exclusivity checks on each of the hundreds of
     /// thousands of events, as a `var` property of a class would.
     private let handle = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
 
-    init(bytes: [UInt8], file: String, parser: YAMLParser, lineOffset: Int = 0) {
+    init(bytes: [UInt8], file: String, parser: YAMLParser, lineOffset: Int = 0, stream: ItemStream? = nil) {
         self.bytes = bytes
         self.lineOffset = lineOffset
+        self.stream = stream
         fileID = FileNames.shared.id(file)
         self.limits = parser
         handle.initialize(to: yaml_parser_t())
@@ -51,14 +64,24 @@ final class ParseSession {
         handle.deallocate()
     }
 
-    func run() throws(Diagnostic) -> (root: Node?, diagnostics: [Diagnostic]) {
-        let (root, diagnostics, _) = try runTracingAnchors()
-        return (root, diagnostics)
+    /// What a parse produced.
+    struct Outcome {
+        var root: Node?
+        var diagnostics: [Diagnostic]
+        /// Whether the text used anchors or aliases.
+        var usesAnchors: Bool
+        /// The key whose sequence went to the stream, if one did.
+        var streamedKey: Mark?
     }
 
-    /// Like `run`, also telling whether the text used anchors or aliases.
-    func runTracingAnchors() throws(Diagnostic) -> (root: Node?, diagnostics: [Diagnostic], usesAnchors: Bool) {
-        var tree = TreeBuilder(limits: limits)
+    func run() throws(Diagnostic) -> (root: Node?, diagnostics: [Diagnostic]) {
+        let outcome = try outcome()
+        return (outcome.root, outcome.diagnostics)
+    }
+
+    /// Parses the text.
+    func outcome() throws(Diagnostic) -> Outcome {
+        var tree = TreeBuilder(limits: limits, stream: stream)
         let result: Result<Void, Diagnostic> = bytes.withUnsafeBufferPointer { buffer in
             yaml_parser_set_input_string(handle, buffer.baseAddress, buffer.count)
             do throws(Diagnostic) {
@@ -69,7 +92,7 @@ final class ParseSession {
             }
         }
         try result.get()
-        return (tree.root, tree.diagnostics, tree.usesAnchors)
+        return Outcome(root: tree.root, diagnostics: tree.diagnostics, usesAnchors: tree.usesAnchors, streamedKey: tree.streamedKey)
     }
 
     private func loop(_ tree: inout TreeBuilder) throws(Diagnostic) {
