@@ -37,7 +37,7 @@ struct DecodeErrorTests {
     @Test func numbersReadTheSameOnTheWholeNumberPathAndTheGeneralOne() throws {
         let cases: [(String, Double)] = [
             ("0", 0), ("7", 7), ("-42", -42), ("1019", 1019), ("123456789012345", 123_456_789_012_345),
-            ("1234567890123456789", 1_234_567_890_123_456_789), ("1.5", 1.5), ("-2.5e3", -2500), ("1E2", 100), ("01", 1),
+            ("1234567890123456789", Double("1234567890123456789") ?? 0), ("1.5", 1.5), ("-2.5e3", -2500), ("1E2", 100), ("01", 1),
         ]
         for (text, expected) in cases {
             #expect(try JSONParser.parse(Array("[\(text)]".utf8)) == .array([.number(expected)]), "\(text)")
