@@ -26,13 +26,13 @@ public struct HTTPActionConfig: ActionConfig {
     public var headers: [(name: String, value: Template)] = []
     /// HTTP Basic credentials.
     public var basic: Credentials? {
-        get { rare?.basic }
-        set { update { $0.basic = newValue } }
+        get { rare.fields.basic }
+        set { rare.fields.basic = newValue }
     }
     /// A bearer token.
     public var bearer: Secret? {
-        get { rare?.bearer }
-        set { update { $0.bearer = newValue } }
+        get { rare.fields.bearer }
+        set { rare.fields.bearer = newValue }
     }
     /// The request's Content-Type.
     public var contentType = "application/json"
@@ -40,61 +40,41 @@ public struct HTTPActionConfig: ActionConfig {
     public var body = Body.event
     /// A CA bundle to trust for this URL.
     public var caFile: String? {
-        get { rare?.caFile }
-        set { update { $0.caFile = newValue } }
+        get { rare.fields.caFile }
+        set { rare.fields.caFile = newValue }
     }
     /// Skip TLS verification (for tests only).
     public var insecure: Bool {
-        get { rare?.insecure ?? false }
-        set { update { $0.insecure = newValue } }
+        get { rare.fields.insecure }
+        set { rare.fields.insecure = newValue }
     }
     /// Overrides the rule's timeout.
     public var timeout: Duration?
     /// Standard Webhooks signing secret.
     public var signingSecret: Secret? {
-        get { rare?.signingSecret }
-        set { update { $0.signingSecret = newValue } }
+        get { rare.fields.signingSecret }
+        set { rare.fields.signingSecret = newValue }
     }
     /// Concurrent deliveries to this host.
     public var concurrency: Int? {
-        get { rare?.concurrency }
-        set { update { $0.concurrency = newValue } }
+        get { rare.fields.concurrency }
+        set { rare.fields.concurrency = newValue }
     }
-    /// The options most actions leave out, out of line (nil when all are): a step holds its config in
-    /// an `any ActionConfig` box, whose size was mostly these.
-    private var rare: Rare?
+    /// The options most actions leave out, out of line: a step holds its config in an `any ActionConfig`
+    /// box, whose size was mostly these.
+    private var rare = OutOfLine<RareOptions>()
 
-    private mutating func update(_ change: (inout Rare.Fields) -> Void) {
-        var fields = rare?.fields ?? Rare.Fields()
-        change(&fields)
-        rare = fields.isEmpty ? nil : Rare(fields)
-    }
+    /// The options `rare` holds.
+    private struct RareOptions: RarelySet {
+        var basic: Credentials?
+        var bearer: Secret?
+        var caFile: String?
+        var insecure = false
+        var signingSecret: Secret?
+        var concurrency: Int?
 
-    /// Immutable, so copies share it; a change makes a new one.
-    private final class Rare: Sendable {
-        struct Fields {
-            var basic: Credentials?
-            var bearer: Secret?
-            var caFile: String?
-            var insecure = false
-            var signingSecret: Secret?
-            var concurrency: Int?
-
-            var isEmpty: Bool {
-                basic == nil && bearer == nil && caFile == nil && !insecure && signingSecret == nil && concurrency == nil
-            }
-        }
-
-        let fields: Fields
-        var basic: Credentials? { fields.basic }
-        var bearer: Secret? { fields.bearer }
-        var caFile: String? { fields.caFile }
-        var insecure: Bool { fields.insecure }
-        var signingSecret: Secret? { fields.signingSecret }
-        var concurrency: Int? { fields.concurrency }
-
-        init(_ fields: Fields) {
-            self.fields = fields
+        var isEmpty: Bool {
+            basic == nil && bearer == nil && caFile == nil && !insecure && signingSecret == nil && concurrency == nil
         }
     }
 

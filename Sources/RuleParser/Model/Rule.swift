@@ -4,8 +4,8 @@ public struct Rule: Sendable {
     public var name: String
     /// Free text.
     public var description: String? {
-        get { rare?.description }
-        set { update { $0.description = newValue } }
+        get { rare.fields.description }
+        set { rare.fields.description = newValue }
     }
     /// A disabled rule is loaded and checked but never matches.
     public var enabled: Bool
@@ -17,29 +17,28 @@ public struct Rule: Sendable {
     public var stop: Bool
     /// Overrides the defaults' retry policy for this rule's deliveries.
     public var retry: RetryPolicy? {
-        get { rare?.retry }
-        set { update { $0.retry = newValue } }
+        get { rare.fields.retry }
+        set { rare.fields.retry = newValue }
     }
     /// Overrides the defaults' timeout for this rule's attempts.
     public var timeout: Duration? {
-        get { rare?.timeout }
-        set { update { $0.timeout = newValue } }
+        get { rare.fields.timeout }
+        set { rare.fields.timeout = newValue }
     }
     /// Collapses a burst of events with the same key into one delivery of the latest.
     public var debounce: Debounce? {
-        get { rare?.debounce }
-        set { update { $0.debounce = newValue } }
+        get { rare.fields.debounce }
+        set { rare.fields.debounce = newValue }
     }
     /// Pause the rule after this many deliveries in a row finally failed.
     public var disableAfter: Int? {
-        get { rare?.disableAfter }
-        set { update { $0.disableAfter = newValue } }
+        get { rare.fields.disableAfter }
+        set { rare.fields.disableAfter = newValue }
     }
     /// Where the rule starts.
     public var mark: Mark
-    /// The settings most rules leave out, out of line (nil when all are): inline they took three
-    /// quarters of a rule's size, which a server keeps for each of thousands of rules.
-    private var rare: Rare?
+    /// The settings most rules leave out, out of line: inline they took three quarters of a rule's size.
+    private var rare: OutOfLine<RareSettings>
 
     /// Creates a rule.
     public init(name: String, description: String? = nil, enabled: Bool = true, when: Condition, actions: [ActionStep],
@@ -51,38 +50,19 @@ public struct Rule: Sendable {
         self.actions = actions
         self.stop = stop
         self.mark = mark
-        let rare = Rare.Fields(description: description, retry: retry, timeout: timeout, debounce: debounce, disableAfter: disableAfter)
-        self.rare = rare.isEmpty ? nil : Rare(rare)
+        self.rare = OutOfLine(RareSettings(description: description, retry: retry, timeout: timeout, debounce: debounce,
+                                           disableAfter: disableAfter))
     }
 
-    private mutating func update(_ change: (inout Rare.Fields) -> Void) {
-        var fields = rare?.fields ?? Rare.Fields()
-        change(&fields)
-        rare = fields.isEmpty ? nil : Rare(fields)
-    }
+    /// The settings `rare` holds.
+    private struct RareSettings: RarelySet {
+        var description: String?
+        var retry: RetryPolicy?
+        var timeout: Duration?
+        var debounce: Debounce?
+        var disableAfter: Int?
 
-    /// Immutable, so copies of a rule share it; a change makes a new one.
-    private final class Rare: Sendable {
-        struct Fields {
-            var description: String?
-            var retry: RetryPolicy?
-            var timeout: Duration?
-            var debounce: Debounce?
-            var disableAfter: Int?
-
-            var isEmpty: Bool { description == nil && retry == nil && timeout == nil && debounce == nil && disableAfter == nil }
-        }
-
-        let fields: Fields
-        var description: String? { fields.description }
-        var retry: RetryPolicy? { fields.retry }
-        var timeout: Duration? { fields.timeout }
-        var debounce: Debounce? { fields.debounce }
-        var disableAfter: Int? { fields.disableAfter }
-
-        init(_ fields: Fields) {
-            self.fields = fields
-        }
+        var isEmpty: Bool { description == nil && retry == nil && timeout == nil && debounce == nil && disableAfter == nil }
     }
 }
 
