@@ -227,18 +227,6 @@ struct HookEndpointTests {
         #expect(try await server.store.event(id: id) == nil, "nothing would run for it, so nothing is written")
     }
 
-    @Test func theAcceptedAnswerWrittenDirectlyIsTheSameJSONAsTheTreeGives() {
-        let bodies = [
-            AcceptedBody(accepted: [], duplicates: [], deliveries: 0),
-            AcceptedBody(accepted: ["f184491d-051c-4e6f-80f4-4fd27dfb8492"], duplicates: [], deliveries: 3),
-            AcceptedBody(accepted: ["a\"b\\c", "tab\there", "é😀", "nul\u{0}ctl\u{1F}"], duplicates: ["x", "y/z"], deliveries: 12_345),
-        ]
-        for body in bodies {
-            #expect(body.serialized == body.json.serialized())
-            #expect((try? JSONSerialization.jsonObject(with: Data(body.serialized.utf8))) != nil, "\(body.serialized)")
-        }
-    }
-
     @Test func aBlobOnlyEventIsIgnored() async throws {
         let server = try await HookServer()
         let blob = try fixture("distribution-captured", "01-push-blob")

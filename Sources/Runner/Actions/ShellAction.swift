@@ -149,11 +149,11 @@ public struct ShellAction: ActionPlugin {
         }
     }
 
-    /// HARBINGER_* (empty for missing fields), then the action's own `env`, rendered.
     /// The server's own environment, which every program inherits: read once, since building it
     /// from `environ` on every attempt was a visible part of a shell delivery's cost.
     static let inheritedEnvironment = ProcessInfo.processInfo.environment
 
+    /// HARBINGER_* (empty for missing fields), then the action's own `env`, rendered.
     static func environment(_ config: ShellActionConfig, context: DeliveryContext) -> [String: String] {
         let event = context.event.event
         var environment: [String: String] = [

@@ -68,11 +68,6 @@ public struct Ingestor: Sendable {
         case .failure(let error): throw error
         }
         guard !batch.events.isEmpty else { return .ignored("the payload holds no routable events") }
-        if batch.deliveries.isEmpty {
-            // No rule matched (the common case: a pull, a push of an unwatched repository): nothing to store.
-            for stored in batch.events { countReceived(stored.event, source: source) }
-            return .accepted(IngestResult(accepted: batch.events.map(\.event.id), duplicates: []), deliveries: 0)
-        }
         // Events no rule matched are not stored: nothing would ever run for them, so there is nothing
         // to lose, and the common case (a pull, a push of an unwatched repository) costs no fsync.
         let routed = Set(batch.deliveries.map(\.eventID))

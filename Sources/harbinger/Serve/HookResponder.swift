@@ -74,7 +74,7 @@ struct HookResponder: Sendable {
             ])
             // Events that matched no rule enqueued nothing: the workers have nothing new to look at.
             if deliveries > 0 { onAccepted() }
-            return .json(.accepted, text: AcceptedBody(accepted: result.accepted, duplicates: result.duplicates, deliveries: deliveries).serialized)
+            return .json(.accepted, AcceptedBody(accepted: result.accepted, duplicates: result.duplicates, deliveries: deliveries).json)
         case .duplicate(let result):
             count(source: source, outcome: "duplicate")
             return .json(.ok, DuplicateBody(accepted: [], duplicates: result.duplicates).json)

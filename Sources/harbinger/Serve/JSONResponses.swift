@@ -27,26 +27,6 @@ struct DuplicateBody: Encodable, Sendable {
 extension AcceptedBody {
     /// The body as JSON.
     var json: JSON { .object([("accepted", .strings(accepted)), ("deliveries", .number(Double(deliveries))), ("duplicates", .strings(duplicates))]) }
-
-    /// The body's text, written straight out: the same text as `json.serialized()`, which builds a tree
-    /// first. This is the answer to nearly every webhook.
-    var serialized: String {
-        var out = #"{"accepted":["#
-        out.reserveCapacity(64 + accepted.reduce(0) { $0 + $1.utf8.count + 3 })
-        for (index, id) in accepted.enumerated() {
-            if index > 0 { out += "," }
-            JSON.writeString(id, to: &out)
-        }
-        out += #"],"deliveries":"#
-        out += String(deliveries)
-        out += #","duplicates":["#
-        for (index, id) in duplicates.enumerated() {
-            if index > 0 { out += "," }
-            JSON.writeString(id, to: &out)
-        }
-        out += "]}"
-        return out
-    }
 }
 
 extension DuplicateBody {
@@ -67,14 +47,9 @@ struct StatusBody: Encodable, Sendable {
 extension Response {
     /// A JSON response with `value`, already built, as its body.
     static func json(_ status: HTTPResponse.Status, _ value: JSON, headers: HTTPFields = [:]) -> Response {
-        json(status, text: value.serialized(), headers: headers)
-    }
-
-    /// A JSON response whose body is `text`, already serialized.
-    static func json(_ status: HTTPResponse.Status, text: String, headers: HTTPFields = [:]) -> Response {
         var headers = headers
         headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: value.serialized())))
     }
 
     /// A JSON response with `value` as its body.
