@@ -246,6 +246,54 @@ struct EndToEndTests {
         #expect(before > 0 && after - before < 30 * 1024, "the server grew from \(before) KiB to \(after) KiB")
     }
 
+    @Test func aTargetRunsAtMostItsConcurrencyAtOnceAndTheRestWaitTheirTurn() throws {
+        let dir = try Loopback.temporaryDirectory("concurrency")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Each run notes when it started and ended (nanoseconds), in a file of its own.
+        let script = dir.appendingPathComponent("slow.sh")
+        try """
+            #!/bin/sh
+            start=$(date +%s%N); sleep 1; echo "$start $(date +%s%N)" > "\(dir.path)/run-$$"
+            """.write(to: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        let server = try Self.serve("""
+            version: 1
+            sources: [{ name: registry, kind: distribution }]
+            rules:
+              - name: slow
+                when: { event: push }
+                do: [{ shell: { command: ["\(script.path)"], concurrency: 2 } }]
+            """, in: dir)
+        defer { server.child.stop() }
+        let out = try Executable.run(URL(fileURLWithPath: "/usr/bin/env"), [
+            "python3", Executable.packageRoot.appendingPathComponent("Tests/HarbingerTests/Support/burst.py").path,
+            "\(server.base)/hooks/registry", Self.fixtures.appendingPathComponent("distribution-captured/03-push-manifest.json").path,
+            "8", "8", dir.appendingPathComponent("accepted.txt").path, "slow",
+        ])
+        #expect(out.stdout.contains("accepted 8 "), "\(out.stdout)")
+        func runs() -> [(start: Int, end: Int)] {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+            return names.filter { $0.hasPrefix("run-") }.compactMap { name in
+                let fields = ((try? String(contentsOfFile: dir.appendingPathComponent(name).path, encoding: .utf8)) ?? "")
+                    .split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+                return fields.count == 2 ? (fields[0], fields[1]) : nil
+            }
+        }
+        #expect(Loopback.waitFor(seconds: 60) { runs().count == 8 })
+        // The most runs at once: +1 at each start, -1 at each end, ends first when they tie.
+        let edges = runs().flatMap { [($0.start, 1), ($0.end, -1)] }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+        var running = 0, most = 0
+        for edge in edges {
+            running += edge.1
+            most = max(most, running)
+        }
+        // Eight events arrive at once and each run takes a second: two run together, never three.
+        #expect(most == 2, "at most \(most) runs at once")
+        #expect(Loopback.waitFor(seconds: 30) {
+            ((try? Self.deliveries(server)) ?? []).filter { $0["state"] as? String == "succeeded" }.count == 8
+        })
+    }
+
     @Test func aRuleThatKeepsFailingPausesItselfAndResumeBringsItBack() throws {
         let dir = try Loopback.temporaryDirectory("pause")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -3,10 +3,102 @@ import Logging
 import Metrics
 
 extension DeliveryWorkers {
-    /// Makes one attempt of a claimed delivery and records it; `event` saves reading it when the claim had it.
-    func process(_ delivery: Delivery, event: StoredEvent? = nil) async {
+    /// A claimed delivery resolved against its rules snapshot, ready to run once its target has a place.
+    struct Prepared: Sendable {
+        let step: ActionStep
+        let plugin: AnyActionPlugin
+        let context: DeliveryContext
+        let defaults: Defaults
+        /// Its target (`ActionPlugin.concurrencyKey`).
+        let key: String
+
+        var delivery: Delivery { context.delivery }
+    }
+
+    /// Works one claimed delivery, which holds a place: resolves it, then runs it if its target has a
+    /// free place, else leaves it queued as data (see `TargetQueues`). The task that runs a delivery
+    /// goes on with the next one queued for the same target, and gives a place back after each.
+    func deliver(_ delivery: Delivery, event: StoredEvent?) async {
+        let prepared: Prepared
+        switch await prepare(delivery, event: event) {
+        case let .failed(outcome, rule, defaults):
+            await finish(delivery, startedAt: clock.now(), outcome: outcome, rule: rule, defaults: defaults)
+            await placeFreed()
+            return
+        case let .ready(ready):
+            prepared = ready
+        }
+        let limit = prepared.plugin.concurrencyLimit(prepared.step.config) ?? prepared.defaults.concurrency
+        switch targets.withLock({ $0.enter(prepared.key, limit: limit, prepared) }) {
+        case .queued:
+            return
+        case .refused:
+            await placeFreed()
+            return
+        case .run:
+            break
+        }
+        var next: Prepared? = prepared
+        while let current = next {
+            await run(current)
+            next = targets.withLock { $0.leave(current.key) }
+            await placeFreed()
+        }
+    }
+
+    /// Gives a delivery's place back and wakes the loop to fill it.
+    private func placeFreed() async {
+        handoff.release(1)
+        await doorbell.ring()
+    }
+
+    /// What a claimed delivery resolves to.
+    private enum Preparation {
+        /// Ready to run.
+        case ready(Prepared)
+        /// Cannot run: a failure (or a retry, when its event cannot be read) that the history explains.
+        case failed(AttemptOutcome, Rule?, Defaults)
+    }
+
+    /// Resolves the delivery's rule, step, plugin, event and target.
+    private func prepare(_ delivery: Delivery, event: StoredEvent?) async -> Preparation {
+        let current = catalog.current
+        guard let rules = try? await catalog.rules(version: delivery.rulesVersion) else {
+            return .failed(AttemptOutcome(.failure, status: "rules snapshot \(delivery.rulesVersion) cannot be loaded"), nil, current.file.defaults)
+        }
+        guard let rule = rules.rule(named: delivery.rule), delivery.step < rule.actions.count else {
+            return .failed(AttemptOutcome(.failure, status: "rule '\(delivery.rule)' step \(delivery.step) is not in its snapshot"), nil, rules.file.defaults)
+        }
+        let step = rule.actions[delivery.step]
+        guard let plugin = plugins.plugin(for: step.type) else {
+            return .failed(AttemptOutcome(.failure, status: "no plugin runs '\(step.type)' actions yet"), rule, rules.file.defaults)
+        }
+        guard let event = await Self.event(event, of: delivery, in: store) else {
+            return .failed(AttemptOutcome(.retry(after: nil), status: "event \(delivery.eventID) cannot be read"), rule, rules.file.defaults)
+        }
+        let timeout = step.config.timeout ?? rule.timeout ?? rules.file.defaults.timeout
+        let context = DeliveryContext(delivery: delivery, event: event, rule: rule, timeout: timeout)
+        return .ready(Prepared(step: step, plugin: plugin, context: context, defaults: rules.file.defaults,
+                               key: plugin.concurrencyKey(step.config, context: context)))
+    }
+
+    /// Makes one attempt of a delivery holding a place of its target, and records it. A delivery that
+    /// waited for its target through half its lease is left to be taken back rather than started late,
+    /// so an attempt does not outlive its lease only because it queued.
+    private func run(_ prepared: Prepared) async {
+        let delivery = prepared.delivery
         let started = clock.now()
-        guard case let (outcome, rule, defaults)? = await attempt(delivery, event: event) else { return }
+        if let leaseUntil = delivery.leaseUntil, started > leaseUntil - settings.lease.milliseconds / 2 {
+            logger.warning("a delivery waited for its target through half its lease; it runs again when the lease expires",
+                           metadata: ["delivery": "\(delivery.id)", "rule": "\(delivery.rule)"])
+            return
+        }
+        let outcome = await prepared.plugin.run(prepared.step.config, context: prepared.context)
+        await finish(delivery, startedAt: started, outcome: outcome, rule: prepared.context.rule, defaults: prepared.defaults)
+    }
+
+    /// Records an attempt's outcome, counts it, and follows the chain and the rule's run of failures.
+    private func finish(_ delivery: Delivery, startedAt started: Int64, outcome: AttemptOutcome, rule: Rule?, defaults: Defaults) async {
         let policy = rule?.retry ?? defaults.retry
         let transition: Transition
         if let rule {
@@ -41,41 +133,6 @@ extension DeliveryWorkers {
         if let rule, let failureRun {
             await pauseIfFailing(rule: rule, state: transition.state, run: failureRun, lastStatus: outcome.status)
         }
-    }
-
-    /// Runs the attempt; problems before the plugin runs are failures that the history explains.
-    /// Nil when the delivery waited for its target through half its lease: it is left to be taken back.
-    private func attempt(_ delivery: Delivery, event: StoredEvent?) async -> (AttemptOutcome, Rule?, Defaults)? {
-        let current = catalog.current
-        guard let rules = try? await catalog.rules(version: delivery.rulesVersion) else {
-            return (AttemptOutcome(.failure, status: "rules snapshot \(delivery.rulesVersion) cannot be loaded"), nil, current.file.defaults)
-        }
-        guard let rule = rules.rule(named: delivery.rule), delivery.step < rule.actions.count else {
-            return (AttemptOutcome(.failure, status: "rule '\(delivery.rule)' step \(delivery.step) is not in its snapshot"), nil, rules.file.defaults)
-        }
-        let step = rule.actions[delivery.step]
-        guard let plugin = plugins.plugin(for: step.type) else {
-            return (AttemptOutcome(.failure, status: "no plugin runs '\(step.type)' actions yet"), rule, rules.file.defaults)
-        }
-        guard let event = await Self.event(event, of: delivery, in: store) else {
-            return (AttemptOutcome(.retry(after: nil), status: "event \(delivery.eventID) cannot be read"), rule, rules.file.defaults)
-        }
-        let timeout = step.config.timeout ?? rule.timeout ?? rules.file.defaults.timeout
-        let context = DeliveryContext(delivery: delivery, event: event, rule: rule, timeout: timeout)
-        let key = plugin.concurrencyKey(step.config, context: context)
-        let limit = plugin.concurrencyLimit(step.config) ?? rules.file.defaults.concurrency
-        await limiter.acquire(key, limit: limit)
-        // A delivery that waited for its target through half its lease is left to be taken back rather
-        // than started late, so an attempt does not outlive its lease only because it queued.
-        if let leaseUntil = delivery.leaseUntil, clock.now() > leaseUntil - settings.lease.milliseconds / 2 {
-            await limiter.release(key)
-            logger.warning("a delivery waited for its target through half its lease; it runs again when the lease expires",
-                           metadata: ["delivery": "\(delivery.id)", "rule": "\(delivery.rule)"])
-            return nil
-        }
-        let outcome = await plugin.run(step.config, context: context)
-        await limiter.release(key)
-        return (outcome, rule, rules.file.defaults)
     }
 
     /// The event handed over with the claim, else read from the store.

@@ -2,6 +2,7 @@
 import Logging
 import Metrics
 import ServiceLifecycle
+import Synchronization
 
 /// Works the delivery queue until shutdown; a `Service` of the server's service group.
 public final class DeliveryWorkers: Service, Sendable {
@@ -28,11 +29,12 @@ public final class DeliveryWorkers: Service, Sendable {
     let plugins: ActionPlugins
     let clock: any WallClock
     let settings: Settings
-    let limiter = ConcurrencyLimiter()
+    /// Each target's places, and the deliveries waiting for one.
+    let targets = Mutex(TargetQueues<Prepared>())
     let logger: Logger
     /// Places in flight, shared with the ingest path, which hands over deliveries it claimed.
     public let handoff: DeliveryHandoff
-    private let doorbell = Doorbell()
+    let doorbell = Doorbell()
 
     /// Creates the workers.
     public init(store: any DeliveryStore, catalog: RulesCatalog, plugins: ActionPlugins, clock: any WallClock = SystemClock(),
@@ -65,8 +67,9 @@ public final class DeliveryWorkers: Service, Sendable {
             } onGracefulShutdown: {
                 self.wake()
             }
-            // Deliveries handed over but not started stay running in the store until `releaseAll` below.
-            handoff.release(handoff.takeReady().count)
+            // Deliveries handed over or waiting for their target, not started, stay running in the store
+            // until `releaseAll` below.
+            handoff.release(handoff.takeReady().count + targets.withLock { $0.close() }.count)
             // Drain: give in-flight deliveries a bounded time, then leave the rest to the next start.
             let drained = await withTaskGroup(of: Bool.self) { race in
                 race.addTask { await self.handoff.waitUntilEmpty(); return true }
@@ -116,13 +119,9 @@ public final class DeliveryWorkers: Service, Sendable {
         }
     }
 
-    /// Runs a claimed delivery, which holds a place, in the workers' task group.
+    /// Works a claimed delivery, which holds a place, in the workers' task group.
     private func start(_ delivery: Delivery, event: StoredEvent?, in group: inout DiscardingTaskGroup) {
-        group.addTask {
-            await self.process(delivery, event: event)
-            self.handoff.release(1)
-            await self.doorbell.ring()
-        }
+        group.addTask { await self.deliver(delivery, event: event) }
     }
 }
 
