@@ -1,5 +1,6 @@
 /// Bounds concurrent deliveries per target (a host, a script) so a burst cannot flood a receiver
 /// or fork-bomb the machine.
+import NIOCore
 
 /// Per-key places, with the work beyond a key's limit queued as plain values in arrival order.
 ///
@@ -19,7 +20,7 @@ struct TargetQueues<Work> {
     }
 
     private var inUse: [String: Int] = [:]
-    private var waiting: [String: [Work]] = [:]
+    private var waiting: [String: CircularBuffer<Work>] = [:]
     private var closed = false
 
     /// Holds a place of `key` for `work`, or queues it when `limit` places are held.
@@ -36,9 +37,9 @@ struct TargetQueues<Work> {
 
     /// Gives a place of `key` back; returns the next queued work, which holds the place now.
     mutating func leave(_ key: String) -> Work? {
-        if var queue = waiting[key], !queue.isEmpty {
-            let next = queue.removeFirst()
-            waiting[key] = queue.isEmpty ? nil : queue
+        // In place: a copy of the queue per hand-over made a burst quadratic.
+        if let next = waiting[key]?.popFirst() {
+            if waiting[key]?.isEmpty == true { waiting[key] = nil }
             return next
         }
         let count = inUse[key, default: 1] - 1
