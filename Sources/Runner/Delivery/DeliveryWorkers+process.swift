@@ -16,8 +16,7 @@ extension DeliveryWorkers {
     }
 
     /// Works one claimed delivery, which holds a place: resolves it, then runs it if its target has a
-    /// free place, else leaves it queued as data (see `TargetQueues`). The task that runs a delivery
-    /// goes on with the next one queued for the same target, and gives a place back after each.
+    /// free place, else leaves it queued as a value (see `TargetQueues`) for the task that frees one.
     func deliver(_ delivery: Delivery, event: StoredEvent?) async {
         let prepared: Prepared
         switch await prepare(delivery, event: event) {
@@ -34,15 +33,37 @@ extension DeliveryWorkers {
             return
         case .refused:
             await placeFreed()
-            return
         case .run:
-            break
+            await runInTurn(prepared)
         }
-        var next: Prepared? = prepared
-        while let current = next {
-            await run(current)
-            next = targets.withLock { $0.leave(current.key) }
-            await placeFreed()
+    }
+
+    /// Runs the delivery, then each delivery that waited for the same target, one after another. The
+    /// target's place passes to the next one as soon as an attempt is over; each attempt is recorded
+    /// in a child task while the next one runs. A delivery that waited through half its lease is left
+    /// to be taken back rather than started late, so an attempt does not outlive its lease only
+    /// because it queued.
+    private func runInTurn(_ first: Prepared) async {
+        await withDiscardingTaskGroup { records in
+            var next: Prepared? = first
+            while let current = next {
+                let started = clock.now()
+                var outcome: AttemptOutcome?
+                if let leaseUntil = current.delivery.leaseUntil, started > leaseUntil - settings.lease.milliseconds / 2 {
+                    logger.warning("a delivery waited for its target through half its lease; it runs again when the lease expires",
+                                   metadata: ["delivery": "\(current.delivery.id)", "rule": "\(current.delivery.rule)"])
+                } else {
+                    outcome = await current.plugin.run(current.step.config, context: current.context)
+                }
+                next = targets.withLock { $0.leave(current.key) }
+                records.addTask { [outcome] in
+                    if let outcome {
+                        await self.finish(current.delivery, startedAt: started, outcome: outcome, rule: current.context.rule,
+                                          defaults: current.defaults)
+                    }
+                    await self.placeFreed()
+                }
+            }
         }
     }
 
@@ -80,21 +101,6 @@ extension DeliveryWorkers {
         let context = DeliveryContext(delivery: delivery, event: event, rule: rule, timeout: timeout)
         return .ready(Prepared(step: step, plugin: plugin, context: context, defaults: rules.file.defaults,
                                key: plugin.concurrencyKey(step.config, context: context)))
-    }
-
-    /// Makes one attempt of a delivery holding a place of its target, and records it. A delivery that
-    /// waited for its target through half its lease is left to be taken back rather than started late,
-    /// so an attempt does not outlive its lease only because it queued.
-    private func run(_ prepared: Prepared) async {
-        let delivery = prepared.delivery
-        let started = clock.now()
-        if let leaseUntil = delivery.leaseUntil, started > leaseUntil - settings.lease.milliseconds / 2 {
-            logger.warning("a delivery waited for its target through half its lease; it runs again when the lease expires",
-                           metadata: ["delivery": "\(delivery.id)", "rule": "\(delivery.rule)"])
-            return
-        }
-        let outcome = await prepared.plugin.run(prepared.step.config, context: prepared.context)
-        await finish(delivery, startedAt: started, outcome: outcome, rule: prepared.context.rule, defaults: prepared.defaults)
     }
 
     /// Records an attempt's outcome, counts it, and follows the chain and the rule's run of failures.

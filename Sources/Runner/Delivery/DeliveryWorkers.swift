@@ -67,8 +67,8 @@ public final class DeliveryWorkers: Service, Sendable {
             } onGracefulShutdown: {
                 self.wake()
             }
-            // Deliveries handed over or waiting for their target, not started, stay running in the store
-            // until `releaseAll` below.
+            // Deliveries handed over or waiting for their target are not started; they stay running in
+            // the store until `releaseAll` below.
             handoff.release(handoff.takeReady().count + targets.withLock { $0.close() }.count)
             // Drain: give in-flight deliveries a bounded time, then leave the rest to the next start.
             let drained = await withTaskGroup(of: Bool.self) { race in
