@@ -63,7 +63,11 @@ struct DeliveryHandoffTests {
         let setup = try await Self.setUp(capacity: 1)
         defer { try? FileManager.default.removeItem(at: setup.directory) }
         _ = try await setup.ingestor.ingest(DebounceTests.push(id: "e1", repository: "shop/web", tag: "1"), source: setup.source)
+        // e1's `notify` went to the one place; its debounced `rebuild` waits: the claim loop is told.
+        #expect(setup.handoff.takePendingNote())
+        #expect(!setup.handoff.takePendingNote())
         _ = try await setup.ingestor.ingest(DebounceTests.push(id: "e2", repository: "shop/api", tag: "1"), source: setup.source)
+        #expect(setup.handoff.takePendingNote())
 
         #expect(setup.handoff.takeReady().map(\.event.event.id) == ["e1"])
         let claimed = try await setup.store.claim(now: 1_000, limit: 10, lease: .seconds(60), owner: "other")
@@ -76,7 +80,10 @@ struct DeliveryHandoffTests {
         let setup = try await Self.setUp(capacity: 8)
         defer { try? FileManager.default.removeItem(at: setup.directory) }
         _ = try await setup.ingestor.ingest(DebounceTests.push(id: "e1", repository: "shop/web", tag: "1"), source: setup.source)
+        _ = setup.handoff.takePendingNote()
         let response = try await setup.ingestor.ingest(DebounceTests.push(id: "e1", repository: "shop/web", tag: "1"), source: setup.source)
+        // A repeated event stores nothing, so there is nothing new for the claim loop.
+        #expect(!setup.handoff.takePendingNote())
 
         guard case .duplicate = response else { Issue.record("expected a duplicate, got \(response)"); return }
         #expect(setup.handoff.takeReady().count == 1)

@@ -24,6 +24,7 @@ public final class DeliveryHandoff: Sendable {
         var ready: [Claimed] = []
         var whenEmpty: [CheckedContinuation<Void, Never>] = []
         var onReady: (@Sendable () -> Void)?
+        var pendingStored = false
     }
 
     /// Deliveries in flight at once, over all targets (those waiting for a target's `concurrency` included).
@@ -73,6 +74,24 @@ public final class DeliveryHandoff: Sendable {
             return state.onReady
         }
         onReady?()
+    }
+
+    /// Tells the workers that deliveries were stored pending, not handed over (debounced ones, or
+    /// more than the free places): their claim loop has something to take.
+    public func notePending() {
+        let onReady = state.withLock { state in
+            state.pendingStored = true
+            return state.onReady
+        }
+        onReady?()
+    }
+
+    /// True once after `notePending`.
+    func takePendingNote() -> Bool {
+        state.withLock { state in
+            defer { state.pendingStored = false }
+            return state.pendingStored
+        }
     }
 
     /// Sets what `hand` calls to wake the workers.

@@ -135,7 +135,8 @@ extension DeliveryWorkers {
             "delivery": "\(delivery.id)", "event": "\(delivery.eventID)", "rule": "\(delivery.rule)", "action": "\(delivery.actionType)",
             "attempt": "\(attempt.number)", "status": "\(outcome.status)", "state": "\(transition.state.rawValue)",
         ])
-        if !transition.enqueue.isEmpty { wake() }
+        // A chain's next step is due now, a retry later: either way the loop looks at the store again.
+        if !transition.enqueue.isEmpty || transition.state == .pending { wake() }
         if let rule, let failureRun {
             await pauseIfFailing(rule: rule, state: transition.state, run: failureRun, lastStatus: outcome.status)
         }

@@ -35,6 +35,8 @@ public final class DeliveryWorkers: Service, Sendable {
     /// Places in flight, shared with the ingest path, which hands over deliveries it claimed.
     public let handoff: DeliveryHandoff
     let doorbell = Doorbell()
+    /// Set by `wake`: the loop claims on its next turn.
+    private let claimWanted = Atomic<Bool>(false)
 
     /// Creates the workers.
     public init(store: any DeliveryStore, catalog: RulesCatalog, plugins: ActionPlugins, clock: any WallClock = SystemClock(),
@@ -50,8 +52,9 @@ public final class DeliveryWorkers: Service, Sendable {
         handoff.onReady { Task { await doorbell.ring() } }
     }
 
-    /// Tells the loop new work may be due (called after ingest and replay).
+    /// Tells the loop new work may be due in the store (a replay, a chain's next step): it claims at once.
     public func wake() {
+        claimWanted.store(true, ordering: .relaxed)
         Task { await doorbell.ring() }
     }
 
@@ -83,10 +86,23 @@ public final class DeliveryWorkers: Service, Sendable {
         _ = try? await store.releaseAll(owner: settings.owner, now: clock.now())
     }
 
+    /// Starts the deliveries handed over at ingest, and claims from the store only when it may hold
+    /// due deliveries nobody took: at start, after `wake` (a replay, a chain's next step, shutdown) or
+    /// an ingest that left deliveries pending, at the next due time or the idle poll, and again
+    /// after a claim that filled every free place. A finished delivery only rings: most deliveries
+    /// are handed over at ingest, and a claim per finished delivery cost three store round trips.
     private func loop(group: inout DiscardingTaskGroup) async {
+        var claimAt = clock.now()
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             for claimed in handoff.takeReady() {
                 start(claimed.delivery, event: claimed.event, in: &group)
+            }
+            let woken = claimWanted.exchange(false, ordering: .relaxed)
+            if woken || handoff.takePendingNote() { claimAt = min(claimAt, clock.now()) }
+            let untilClaim = claimAt - clock.now()
+            if untilClaim > 0 {
+                await doorbell.wait(upTo: .milliseconds(untilClaim))
+                continue
             }
             // While many deliveries are in flight, claim in batches rather than one place at a time:
             // each finished delivery rings, and every claim is a write.
@@ -111,10 +127,11 @@ public final class DeliveryWorkers: Service, Sendable {
                 start(delivery, event: events[delivery.eventID], in: &group)
             }
             if free > 0 && claimed.count == free { continue }
-            // Sleep until woken (ingest, replay, a finished delivery), until the next delivery is due,
-            // or for the idle poll, whichever comes first.
+            // Nothing more is due now: claim next when the next delivery is due or at the idle poll,
+            // unless woken for it sooner; sleep until then or until a ring.
             var wait = settings.idlePoll
             if let nextDue = try? await store.nextDue() { wait = min(wait, .milliseconds(max(0, nextDue - clock.now()))) }
+            claimAt = clock.now() + wait.milliseconds
             if wait > .zero { await doorbell.wait(upTo: wait) }
         }
     }

@@ -89,7 +89,8 @@ public struct Ingestor: Sendable {
                 throw error
             }
         }
-        handOver(claimed, of: toStore, stored: result.accepted)
+        let handed = handOver(claimed, of: toStore, stored: result.accepted)
+        if handed < toStore.deliveries.count && !result.accepted.isEmpty { handoff?.notePending() }
         let accepted = Set(result.accepted).union(unrouted)
         for stored in batch.events where accepted.contains(stored.event.id) { countReceived(stored.event, source: source) }
         if result.accepted.isEmpty && unrouted.isEmpty { return .duplicate(result) }
@@ -121,9 +122,10 @@ extension Ingestor {
     }
 
     /// Hands the claimed deliveries that were stored (not those of duplicate events) to the workers,
-    /// and gives back the places of the others.
-    func handOver(_ claimed: [Int], of batch: IngestBatch, stored: [String]) {
-        guard let handoff, !claimed.isEmpty else { return }
+    /// and gives back the places of the others; returns how many it handed over.
+    @discardableResult
+    func handOver(_ claimed: [Int], of batch: IngestBatch, stored: [String]) -> Int {
+        guard let handoff, !claimed.isEmpty else { return 0 }
         let stored = Set(stored)
         var events: [String: StoredEvent] = [:]
         for event in batch.events where stored.contains(event.event.id) { events[event.event.id] = event }
@@ -134,6 +136,7 @@ extension Ingestor {
         }
         handoff.release(claimed.count - ready.count)
         handoff.hand(ready)
+        return ready.count
     }
 }
 

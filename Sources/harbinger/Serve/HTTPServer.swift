@@ -12,7 +12,7 @@ enum HTTPServer {
         catalog: RulesCatalog,
         ingestor: Ingestor,
         defaultMaxBody: Int = defaultMaxBody,
-        onAccepted: @escaping @Sendable () -> Void,
+        onAccepted: @escaping @Sendable () -> Void = {},
         isReady: @escaping @Sendable () async -> Bool,
         metricsText: @escaping @Sendable () -> String
     ) -> Router<HookRequestContext> {

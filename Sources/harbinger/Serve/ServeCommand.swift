@@ -95,7 +95,8 @@ struct ServeCommand: AsyncParsableCommand {
         let watcher = RulesWatcher(path: rules, catalog: catalog, store: deliveryStore, clock: clock, logger: Logger(label: "harbinger.rules"))
         let router = HTTPServer.router(
             catalog: catalog, ingestor: ingestor, defaultMaxBody: maxBody,
-            onAccepted: { workers.wake() },
+            // No `onAccepted`: the ingest hands its deliveries to the workers, and tells them through the
+            // hand-off when it left some pending.
             isReady: { (try? await deliveryStore.queueDepth()) != nil },
             metricsText: { registry.emitToString() })
         let app = Application(router: router, configuration: .init(address: .hostname(host, port: port)),
