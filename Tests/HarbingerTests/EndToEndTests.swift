@@ -294,6 +294,44 @@ struct EndToEndTests {
         })
     }
 
+    @Test func aRuleWhoseReceiverHangsWithALongBacklogDoesNotHoldUpTheOthers() throws {
+        let dir = try Loopback.temporaryDirectory("share")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // `stuck` runs a script that hangs until the test lets it go; `quick` writes a file.
+        let stuck = dir.appendingPathComponent("stuck.sh"), quick = dir.appendingPathComponent("quick.sh")
+        try "#!/bin/sh\nwhile [ ! -e \"\(dir.path)/go\" ]; do sleep 0.1; done\n".write(to: stuck, atomically: true, encoding: .utf8)
+        try "#!/bin/sh\ntouch \"\(dir.path)/quick-ran\"\n".write(to: quick, atomically: true, encoding: .utf8)
+        for script in [stuck, quick] { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path) }
+        let server = try Self.serve("""
+            version: 1
+            sources: [{ name: registry, kind: distribution }]
+            rules:
+              - name: stuck
+                when: { event: push, tag: "t*" }
+                do: [{ shell: { command: ["\(stuck.path)"], concurrency: 1, timeout: 10m } }]
+              - name: quick
+                when: { event: push, tag: "quick" }
+                do: [{ shell: { command: ["\(quick.path)"] } }]
+            """, in: dir)
+        defer {
+            FileManager.default.createFile(atPath: dir.appendingPathComponent("go").path, contents: nil)
+            server.child.stop()
+        }
+        // More deliveries for the hanging rule than the 512 places in flight.
+        let template = Self.fixtures.appendingPathComponent("distribution-captured/03-push-manifest.json")
+        let out = try Executable.run(URL(fileURLWithPath: "/usr/bin/env"), [
+            "python3", Executable.packageRoot.appendingPathComponent("Tests/HarbingerTests/Support/burst.py").path,
+            "\(server.base)/hooks/registry", template.path, "600", "8", dir.appendingPathComponent("accepted.txt").path, "stuck",
+        ])
+        #expect(out.stdout.contains("accepted 600 "), "\(out.stdout)")
+        let payload = dir.appendingPathComponent("quick.json")
+        try String(contentsOf: template, encoding: .utf8).replacingOccurrences(of: "f184491d-051c-4e6f-80f4-4fd27dfb8492", with: "quick-1")
+            .replacingOccurrences(of: "\"tag\": \"1.0\"", with: "\"tag\": \"quick\"").write(to: payload, atomically: true, encoding: .utf8)
+        #expect(try Self.post(payload, to: "\(server.base)/hooks/registry") == 202)
+        // The hanging rule holds at most half the places, so the other rule's delivery runs at once.
+        #expect(Loopback.waitFor(seconds: 20) { FileManager.default.fileExists(atPath: dir.appendingPathComponent("quick-ran").path) })
+    }
+
     @Test func aRuleThatKeepsFailingPausesItselfAndResumeBringsItBack() throws {
         let dir = try Loopback.temporaryDirectory("pause")
         defer { try? FileManager.default.removeItem(at: dir) }

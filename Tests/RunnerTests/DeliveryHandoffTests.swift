@@ -76,6 +76,29 @@ struct DeliveryHandoffTests {
         #expect(Set(events.keys) == ["e1", "e2"])
     }
 
+    @Test func aRuleTakesAtMostHalfThePlacesAtIngest() async throws {
+        let setup = try await Self.setUp(capacity: 4)
+        defer { try? FileManager.default.removeItem(at: setup.directory) }
+        #expect(setup.handoff.perRule == 2)
+        for index in 1...3 {
+            _ = try await setup.ingestor.ingest(DebounceTests.push(id: "e\(index)", repository: "shop/web", tag: "\(index)"),
+                                                source: setup.source)
+        }
+        // `notify` holds its two places; its third delivery waits, pending, though two places are free.
+        let handed = setup.handoff.takeReady()
+        #expect(handed.map(\.event.event.id) == ["e1", "e2"])
+        #expect(setup.handoff.used == 2)
+        #expect(setup.handoff.claimLimit(total: 2).fullRules == ["notify"])
+        let stored = try await setup.store.deliveries(DeliveryQuery())
+        #expect(stored.first { $0.rule == "notify" && $0.eventID == "e3" }?.state == .pending)
+        // A full rule asks for a claim once it is down by `refill` places (1 here), and only then.
+        #expect(setup.handoff.refill == 1)
+        #expect(setup.handoff.release(rules: ["notify"]))
+        #expect(setup.handoff.claimLimit(total: 2).fullRules.isEmpty)
+        #expect(!setup.handoff.release(rules: ["notify"]))
+        #expect(setup.handoff.used == 0)
+    }
+
     @Test func aDuplicateEventGivesItsPlaceBack() async throws {
         let setup = try await Self.setUp(capacity: 8)
         defer { try? FileManager.default.removeItem(at: setup.directory) }

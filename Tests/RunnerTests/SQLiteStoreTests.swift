@@ -150,6 +150,28 @@ private func attempt(_ delivery: Delivery, number: Int = 1, status: String = "HT
         }
     }
 
+    @Test func claimKeepsEachRuleWithinItsShareOfPlaces() async throws {
+        try await withStore { store, _ in
+            // A rule with a backlog (its deliveries the oldest due) and a rule with one delivery behind it.
+            _ = try await store.ingest([batch("e1", deliveries: ["a1", "a2", "a3", "a4"], rule: "slow", now: 1_000),
+                                        batch("e2", deliveries: ["b1"], rule: "fast", now: 2_000)])
+            // At most 2 places per rule, and "slow" holds one already: it gets one more; "fast" still gets its turn.
+            let limit = ClaimLimit(total: 10, perRule: 2, held: ["slow": 1])
+            #expect(limit.fullRules.isEmpty)
+            let first = try await store.claim(now: 3_000, limit: limit, lease: .seconds(30), owner: "w")
+            #expect(first.map(\.id) == ["a1", "b1"])
+            // A full rule is left out of claims and of the next due time.
+            let full = ClaimLimit(total: 10, perRule: 2, held: ["slow": 2])
+            #expect(full.fullRules == ["slow"])
+            #expect(try await store.claim(now: 3_000, limit: full, lease: .seconds(30), owner: "w").isEmpty)
+            #expect(try await store.nextDue(skipping: ["slow"]) == nil)
+            #expect(try await store.nextDue() == 1_000)
+            // With room again it takes the rest in due order.
+            let rest = try await store.claim(now: 3_000, limit: ClaimLimit(total: 10, perRule: 4), lease: .seconds(30), owner: "w")
+            #expect(rest.map(\.id) == ["a2", "a3", "a4"])
+        }
+    }
+
     @Test func claimSkipsPausedRulesUntilTheyResume() async throws {
         try await withStore { store, _ in
             _ = try await store.ingest([batch("e1", deliveries: ["d1"], rule: "deploy"),

@@ -21,6 +21,10 @@ public final class DeliveryHandoff: Sendable {
 
     private struct State {
         var used = 0
+        /// Places held by each rule's deliveries (claimed or handed over, until done).
+        var held: [String: Int] = [:]
+        /// Rules that reached `perRule`, left out of claims until they are down by `refill`.
+        var full: Set<String> = []
         var ready: [Claimed] = []
         var whenEmpty: [CheckedContinuation<Void, Never>] = []
         var onReady: (@Sendable () -> Void)?
@@ -29,6 +33,12 @@ public final class DeliveryHandoff: Sendable {
 
     /// Deliveries in flight at once, over all targets (those waiting for a target's `concurrency` included).
     public let capacity: Int
+    /// The most places one rule's deliveries may hold: half of them, so that a rule whose receiver hangs
+    /// with a long backlog leaves the other half to every other rule.
+    public let perRule: Int
+    /// How far a full rule must come down before claims take it again: claims in batches, not one
+    /// place at a time.
+    public let refill: Int
     /// Who holds the leases of claimed deliveries.
     public let owner: String
     /// How long a claim holds a delivery before another worker may take it back.
@@ -38,6 +48,8 @@ public final class DeliveryHandoff: Sendable {
     /// Creates a hand-off with `capacity` places, claiming for `owner` under `lease`.
     public init(capacity: Int, owner: String, lease: Duration) {
         self.capacity = capacity
+        self.perRule = max(1, capacity / 2)
+        self.refill = max(1, min(capacity / 4, perRule / 2))
         self.owner = owner
         self.lease = lease
     }
@@ -45,7 +57,8 @@ public final class DeliveryHandoff: Sendable {
     /// Places taken now: deliveries reserved, queued or running.
     public var used: Int { state.withLock { $0.used } }
 
-    /// Takes up to `count` free places; returns how many it got.
+    /// Takes up to `count` free places, for a claim whose rules are not known yet; returns how many it
+    /// got. `assign` gives them to the rules claimed, `release` gives back the rest.
     public func reserve(_ count: Int) -> Int {
         state.withLock { state in
             let taken = max(0, min(count, capacity - state.used))
@@ -54,16 +67,73 @@ public final class DeliveryHandoff: Sendable {
         }
     }
 
-    /// Gives `count` places back.
+    /// Takes a place for each delivery of `rules` that fits, in order: while places are free and its rule
+    /// holds fewer than `perRule`. Returns the positions that got one.
+    public func reserve(rules: [String]) -> [Int] {
+        state.withLock { state in
+            var taken: [Int] = []
+            for (index, rule) in rules.enumerated() where state.used < capacity {
+                guard state.held[rule, default: 0] < perRule else { continue }
+                take(rule, &state)
+                state.used += 1
+                taken.append(index)
+            }
+            return taken
+        }
+    }
+
+    /// Gives places reserved with `reserve(_:)` to the rules of the deliveries claimed with them.
+    public func assign(_ rules: [String]) {
+        state.withLock { state in
+            for rule in rules { take(rule, &state) }
+        }
+    }
+
+    /// Counts a place held by `rule`.
+    private func take(_ rule: String, _ state: inout State) {
+        state.held[rule, default: 0] += 1
+        if state.held[rule, default: 0] >= perRule { state.full.insert(rule) }
+    }
+
+    /// Gives back `count` places reserved with `reserve(_:)` and not assigned.
     public func release(_ count: Int) {
         guard count > 0 else { return }
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.used -= count
-            guard state.used == 0 else { return [] }
-            defer { state.whenEmpty = [] }
-            return state.whenEmpty
+            return Self.emptied(&state)
         }
         for waiter in waiters { waiter.resume() }
+    }
+
+    /// Gives back a place of each delivery of `rules`. Returns true when one of them was full and is now
+    /// down by `refill`: its due deliveries, left out of claims until now, may be claimed again.
+    @discardableResult
+    public func release(rules: [String]) -> Bool {
+        guard !rules.isEmpty else { return false }
+        var refilled = false
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            for rule in rules {
+                let held = state.held[rule, default: 0] - 1
+                state.held[rule] = held > 0 ? held : nil
+                if held <= perRule - refill, state.full.remove(rule) != nil { refilled = true }
+            }
+            state.used -= rules.count
+            return Self.emptied(&state)
+        }
+        for waiter in waiters { waiter.resume() }
+        return refilled
+    }
+
+    /// The waiters to resume when no place is taken any more.
+    private static func emptied(_ state: inout State) -> [CheckedContinuation<Void, Never>] {
+        guard state.used == 0 else { return [] }
+        defer { state.whenEmpty = [] }
+        return state.whenEmpty
+    }
+
+    /// What a claim may take now: up to `total` deliveries, within each rule's share of places.
+    public func claimLimit(total: Int) -> ClaimLimit {
+        state.withLock { ClaimLimit(total: total, perRule: perRule, held: $0.held, full: Array($0.full)) }
     }
 
     /// Queues deliveries claimed durably, each holding a place reserved before, and wakes the workers.

@@ -22,7 +22,7 @@ extension DeliveryWorkers {
         switch await prepare(delivery, event: event) {
         case let .failed(outcome, rule, defaults):
             await finish(delivery, startedAt: clock.now(), outcome: outcome, rule: rule, defaults: defaults)
-            await placeFreed()
+            await placeFreed(of: delivery.rule)
             return
         case let .ready(ready):
             prepared = ready
@@ -32,7 +32,7 @@ extension DeliveryWorkers {
         case .queued:
             return
         case .refused:
-            await placeFreed()
+            await placeFreed(of: delivery.rule)
         case .run:
             await runInTurn(prepared)
         }
@@ -61,15 +61,16 @@ extension DeliveryWorkers {
                         await self.finish(current.delivery, startedAt: started, outcome: outcome, rule: current.context.rule,
                                           defaults: current.defaults)
                     }
-                    await self.placeFreed()
+                    await self.placeFreed(of: current.delivery.rule)
                 }
             }
         }
     }
 
-    /// Gives a delivery's place back and wakes the loop to fill it.
-    private func placeFreed() async {
-        handoff.release(1)
+    /// Gives a delivery's place back and wakes the loop to fill it; to claim, when its rule had held
+    /// its whole share of places and so was left out of claims.
+    private func placeFreed(of rule: String) async {
+        if handoff.release(rules: [rule]) { claimWanted.store(true, ordering: .relaxed) }
         await doorbell.ring()
     }
 

@@ -36,7 +36,7 @@ public final class DeliveryWorkers: Service, Sendable {
     public let handoff: DeliveryHandoff
     let doorbell = Doorbell()
     /// Set by `wake`: the loop claims on its next turn.
-    private let claimWanted = Atomic<Bool>(false)
+    let claimWanted = Atomic<Bool>(false)
 
     /// Creates the workers.
     public init(store: any DeliveryStore, catalog: RulesCatalog, plugins: ActionPlugins, clock: any WallClock = SystemClock(),
@@ -72,7 +72,8 @@ public final class DeliveryWorkers: Service, Sendable {
             }
             // Deliveries handed over or waiting for their target are not started; they stay running in
             // the store until `releaseAll` below.
-            handoff.release(handoff.takeReady().count + targets.withLock { $0.close() }.count)
+            let notStarted = handoff.takeReady().map(\.delivery.rule) + targets.withLock { $0.close() }.map(\.delivery.rule)
+            handoff.release(rules: notStarted)
             // Drain: give in-flight deliveries a bounded time, then leave the rest to the next start.
             let drained = await withTaskGroup(of: Bool.self) { race in
                 race.addTask { await self.handoff.waitUntilEmpty(); return true }
@@ -115,10 +116,12 @@ public final class DeliveryWorkers: Service, Sendable {
             var claimed: [Delivery] = []
             if free > 0 {
                 do {
-                    claimed = try await store.claim(now: clock.now(), limit: free, lease: settings.lease, owner: settings.owner)
+                    claimed = try await store.claim(now: clock.now(), limit: handoff.claimLimit(total: free), lease: settings.lease,
+                                                    owner: settings.owner)
                 } catch {
                     logger.error("claiming deliveries failed", metadata: ["error": "\(error)"])
                 }
+                handoff.assign(claimed.map(\.rule))
                 handoff.release(free - claimed.count)
             }
             // One read for the whole claim; a delivery whose event is missing here is read again, then retried.
@@ -130,7 +133,8 @@ public final class DeliveryWorkers: Service, Sendable {
             // Nothing more is due now: claim next when the next delivery is due or at the idle poll,
             // unless woken for it sooner; sleep until then or until a ring.
             var wait = settings.idlePoll
-            if let nextDue = try? await store.nextDue() { wait = min(wait, .milliseconds(max(0, nextDue - clock.now()))) }
+            // Rules holding their whole share are left out: one of their deliveries finishing wakes the loop.
+            if let nextDue = try? await store.nextDue(skipping: handoff.claimLimit(total: 0).fullRules) { wait = min(wait, .milliseconds(max(0, nextDue - clock.now()))) }
             claimAt = clock.now() + wait.milliseconds
             if wait > .zero { await doorbell.wait(upTo: wait) }
         }

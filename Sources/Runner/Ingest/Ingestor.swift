@@ -85,7 +85,7 @@ public struct Ingestor: Sendable {
             do {
                 result = try await store.ingest([toStore])[0]
             } catch {
-                handoff?.release(claimed.count)
+                handoff?.release(rules: claimed.map { toStore.deliveries[$0].rule })
                 throw error
             }
         }
@@ -106,19 +106,19 @@ extension Ingestor {
     }
 
     /// Marks as running, under the hand-off's lease, the deliveries due now that fit in the workers'
-    /// free places; returns their positions. Each holds a reserved place until handed over or released.
+    /// free places and their rules' shares of them; returns their positions. Each holds a reserved place until handed over or released.
     func claim(_ deliveries: inout [Delivery]) -> [Int] {
         guard let handoff else { return [] }
         let due = deliveries.indices.filter { deliveries[$0].debounceKey == nil }
-        let places = handoff.reserve(due.count)
-        guard places > 0 else { return [] }
+        let claimed = handoff.reserve(rules: due.map { deliveries[$0].rule }).map { due[$0] }
+        guard !claimed.isEmpty else { return [] }
         let leaseUntil = clock.now() + handoff.lease.milliseconds
-        for index in due.prefix(places) {
+        for index in claimed {
             deliveries[index].state = .running
             deliveries[index].leaseOwner = handoff.owner
             deliveries[index].leaseUntil = leaseUntil
         }
-        return Array(due.prefix(places))
+        return claimed
     }
 
     /// Hands the claimed deliveries that were stored (not those of duplicate events) to the workers,
@@ -130,11 +130,16 @@ extension Ingestor {
         var events: [String: StoredEvent] = [:]
         for event in batch.events where stored.contains(event.event.id) { events[event.event.id] = event }
         var ready: [DeliveryHandoff.Claimed] = []
+        var notStored: [String] = []
         for index in claimed {
             let delivery = batch.deliveries[index]
-            if let event = events[delivery.eventID] { ready.append(.init(delivery: delivery, event: event)) }
+            if let event = events[delivery.eventID] {
+                ready.append(.init(delivery: delivery, event: event))
+            } else {
+                notStored.append(delivery.rule)
+            }
         }
-        handoff.release(claimed.count - ready.count)
+        handoff.release(rules: notStored)
         handoff.hand(ready)
         return ready.count
     }

@@ -53,9 +53,9 @@ public protocol DeliveryStore: Sendable {
     /// The events found among `ids`, by id: one read for the events of a claim.
     func events(ids: [String]) async throws -> [String: StoredEvent]
 
-    /// Claims up to `limit` due pending deliveries of unpaused rules for `owner` until `now + lease`,
-    /// and takes back running deliveries whose lease expired.
-    func claim(now: Int64, limit: Int, lease: Duration, owner: String) async throws -> [Delivery]
+    /// Claims due pending deliveries of unpaused rules for `owner` until `now + lease`, oldest due first,
+    /// within `limit` (in all, and per rule), and takes back running deliveries whose lease expired.
+    func claim(now: Int64, limit: ClaimLimit, lease: Duration, owner: String) async throws -> [Delivery]
     /// Records an attempt of a claimed delivery and applies its transition, in one transaction.
     func record(_ attempt: Attempt, delivery: Delivery, transition: Transition, now: Int64) async throws
     /// Returns every running delivery of `owner` to pending (a clean shutdown, or a restart of the only instance).
@@ -69,8 +69,8 @@ public protocol DeliveryStore: Sendable {
     func replay(_ ids: [String], now: Int64) async throws -> [String]
     /// How many deliveries are pending or running.
     func queueDepth() async throws -> Int
-    /// When the next pending delivery is due, if any.
-    func nextDue() async throws -> Int64?
+    /// When the next pending delivery of an unpaused rule not in `skipping` is due, if any.
+    func nextDue(skipping rules: [String]) async throws -> Int64?
 
     /// Pauses or resumes a rule; a paused rule's deliveries wait and new events do not match it.
     func setPaused(rule: String, paused: Bool, reason: String?, now: Int64) async throws
@@ -98,5 +98,43 @@ extension DeliveryStore {
         try await record(attempt, delivery: delivery, transition: transition, now: now)
         guard let rule, transition.state != .pending else { return nil }
         return try await noteOutcome(rule: rule, failed: transition.state == .failed || transition.state == .dead)
+    }
+}
+
+/// How many deliveries a claim may take: in all, and per rule, so that one rule's backlog cannot take
+/// every place in flight (a slow receiver would then hold up every other rule's deliveries).
+public struct ClaimLimit: Sendable, Hashable {
+    /// Deliveries in all.
+    public var total: Int
+    /// The most places in flight one rule may hold.
+    public var perRule: Int
+    /// Places each rule holds now (rules holding none may be left out).
+    public var held: [String: Int]
+    /// Rules left out of the claim, sorted: those with no room left, or (from the workers) still too
+    /// little room to be worth a claim.
+    public var fullRules: [String]
+
+    /// A limit of `total` in all and `perRule` places per rule, given what rules hold now; `full`
+    /// defaults to the rules with no room left.
+    public init(total: Int, perRule: Int = .max, held: [String: Int] = [:], full: [String]? = nil) {
+        self.total = total
+        self.perRule = perRule
+        self.held = held
+        self.fullRules = (full ?? held.filter { $0.value >= perRule }.map(\.key)).sorted()
+    }
+
+    /// How many more places `rule` may take.
+    public func room(for rule: String) -> Int { max(0, perRule - held[rule, default: 0]) }
+}
+
+extension DeliveryStore {
+    /// Claims up to `limit` due deliveries, with no limit per rule.
+    public func claim(now: Int64, limit: Int, lease: Duration, owner: String) async throws -> [Delivery] {
+        try await claim(now: now, limit: ClaimLimit(total: limit), lease: lease, owner: owner)
+    }
+
+    /// When the next pending delivery of an unpaused rule is due, if any.
+    public func nextDue() async throws -> Int64? {
+        try await nextDue(skipping: [])
     }
 }

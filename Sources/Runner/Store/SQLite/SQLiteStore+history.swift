@@ -66,7 +66,7 @@ extension SQLiteStore {
 
     /// When the next pending delivery of an unpaused rule is due: a paused rule's backlog must not wake
     /// the workers in a loop.
-    public func nextDue() async throws -> Int64? {
+    public func nextDue(skipping rules: [String]) async throws -> Int64? {
         try await pool.read { db in
             try Int64.fetchOne(
                 db,
@@ -74,7 +74,9 @@ extension SQLiteStore {
                     SELECT MIN(d.next_attempt_at) FROM deliveries AS d
                     WHERE d.state = 'pending'
                       AND NOT EXISTS (SELECT 1 FROM rule_state AS r WHERE r.rule = d.rule AND r.paused)
-                    """)
+                      AND d.rule NOT IN (SELECT value FROM json_each(?))
+                    """,
+                arguments: [Self.jsonArray(rules)])
         }
     }
 }

@@ -1,10 +1,14 @@
 /// The delivery queue: claiming under leases, recording attempts, releasing claims.
 import GRDB
+import RuleParser
 
 extension SQLiteStore {
-    /// Claims due deliveries of unpaused rules, oldest due first, after taking back expired leases.
-    public func claim(now: Int64, limit: Int, lease: Duration, owner: String) async throws -> [Delivery] {
+    /// Claims due deliveries of unpaused rules, oldest due first, within the limit in all and per rule,
+    /// after taking back expired leases. Rules already full are left out in the query; the others are
+    /// capped while picking from a window of the oldest due.
+    public func claim(now: Int64, limit: ClaimLimit, lease: Duration, owner: String) async throws -> [Delivery] {
         let leaseUntil = now + lease.milliseconds
+        let full = limit.fullRules
         return try await writer.submit { db in
             try db.cachedStatement(
                 sql: """
@@ -12,17 +16,30 @@ extension SQLiteStore {
                     WHERE state = 'running' AND lease_until < ?
                     """
             ).execute(arguments: [now, now])
-            guard limit > 0 else { return [] }
-            let due = try Row.fetchAll(
+            guard limit.total > 0 else { return [] }
+            // Past the full rules, a window of the oldest due (row ids and rules only); rules near their
+            // share are capped in it, and only the rows picked are read whole.
+            let window = limit.perRule == .max ? limit.total : min(limit.total * 2, limit.total + 1_024)
+            let candidates = try Row.fetchAll(
                 db.cachedStatement(sql: """
-                    SELECT * FROM deliveries AS d
+                    SELECT d.rowid, d.rule FROM deliveries AS d
                     WHERE d.state = 'pending' AND d.next_attempt_at <= ?
                       AND NOT EXISTS (SELECT 1 FROM rule_state AS r WHERE r.rule = d.rule AND r.paused)
+                      AND d.rule NOT IN (SELECT value FROM json_each(?))
                     ORDER BY d.next_attempt_at, d.created_at, d.rowid
                     LIMIT ?
                     """),
-                arguments: [now, limit]
-            ).map(Delivery.init(row:))
+                arguments: [now, Self.jsonArray(full), window])
+            var taken: [String: Int] = [:]
+            var picked: [Int64] = []
+            for row in candidates where picked.count < limit.total {
+                let rule: String = row[1]
+                guard taken[rule, default: 0] < limit.room(for: rule) else { continue }
+                taken[rule, default: 0] += 1
+                picked.append(row[0])
+            }
+            let read = try db.cachedStatement(sql: "SELECT * FROM deliveries WHERE rowid = ?")
+            let due = try picked.compactMap { try Row.fetchOne(read, arguments: [$0]).map(Delivery.init(row:)) }
             let take = try db.cachedStatement(sql: """
                 UPDATE deliveries SET state = 'running', lease_owner = ?, lease_until = ?, updated_at = ?
                 WHERE id = ?
@@ -38,6 +55,11 @@ extension SQLiteStore {
             }
             return claimed
         }
+    }
+
+    /// `strings` as a JSON array, for `json_each`.
+    static func jsonArray(_ strings: [String]) -> String {
+        JSON.strings(strings).serialized()
     }
 
     /// Records the attempt, applies the transition to the delivery and enqueues the chain's next steps.
