@@ -24,6 +24,23 @@ struct EndToEndTests {
         return Int(out.stdout) ?? 0
     }
 
+    /// Writes an executable script.
+    static func script(_ text: String, at file: URL) throws {
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
+    }
+
+    /// Posts `count` distinct pushes (ids `name-NNNNNN`, tags `tNNN`) from 8 threads with
+    /// Support/burst.py and expects every one accepted; the accepted ids go to `name.txt` in `dir`.
+    static func burst(_ count: Int, to server: ServerProcess, name: String, in dir: URL) throws {
+        let out = try Executable.run(URL(fileURLWithPath: "/usr/bin/env"), [
+            "python3", Executable.packageRoot.appendingPathComponent("Tests/HarbingerTests/Support/burst.py").path,
+            "\(server.base)/hooks/registry", fixtures.appendingPathComponent("distribution-captured/03-push-manifest.json").path,
+            "\(count)", "8", dir.appendingPathComponent("\(name).txt").path, name,
+        ])
+        #expect(out.stdout.contains("accepted \(count) "), "\(out.stdout)")
+    }
+
     /// `harbinger deliveries --json` against the server's store.
     static func deliveries(_ server: ServerProcess) throws -> [[String: Any]] {
         let out = try Executable.harbinger("deliveries", "--store", server.store, "--json", "--limit", "100000")
@@ -45,8 +62,7 @@ struct EndToEndTests {
         let receiver = try Receiver(directory: dir)
         defer { receiver.stop() }
         let script = dir.appendingPathComponent("record.sh")
-        try "#!/bin/sh\necho \"$1 $2 $HARBINGER_TYPE\" >> \"$(dirname \"$0\")/pushed.txt\"\necho \"recorded $1\"\necho warning >&2\n".write(to: script, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        try Self.script("#!/bin/sh\necho \"$1 $2 $HARBINGER_TYPE\" >> \"$(dirname \"$0\")/pushed.txt\"\necho \"recorded $1\"\necho warning >&2\n", at: script)
         let server = try Self.serve("""
             version: 1
             sources:
@@ -215,15 +231,7 @@ struct EndToEndTests {
                 do: [{ http: { url: "http://127.0.0.1:\(receiver.port)/forward", concurrency: 16 } }]
             """, in: dir)
         defer { server.child.stop() }
-        let template = Self.fixtures.appendingPathComponent("distribution-captured/03-push-manifest.json").path
-        func burst(_ count: Int, _ name: String) throws {
-            let accepted = dir.appendingPathComponent("\(name).txt")
-            let out = try Executable.run(URL(fileURLWithPath: "/usr/bin/env"), [
-                "python3", Executable.packageRoot.appendingPathComponent("Tests/HarbingerTests/Support/burst.py").path,
-                "\(server.base)/hooks/registry", template, "\(count)", "8", accepted.path, name,
-            ])
-            #expect(out.stdout.contains("accepted \(count) "), "\(out.stdout)")
-        }
+        func burst(_ count: Int, _ name: String) throws { try Self.burst(count, to: server, name: name, in: dir) }
         func delivered() -> Int {
             let text = (try? Executable.run(URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "\(server.base)/metrics"]).stdout) ?? ""
             return text.split(separator: "\n").filter { $0.hasPrefix("harbinger_deliveries_total") && $0.contains("outcome=\"succeeded\"") }
@@ -251,11 +259,10 @@ struct EndToEndTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         // Each run notes when it started and ended (nanoseconds), in a file of its own.
         let script = dir.appendingPathComponent("slow.sh")
-        try """
+        try Self.script("""
             #!/bin/sh
             start=$(date +%s%N); sleep 1; echo "$start $(date +%s%N)" > "\(dir.path)/run-$$"
-            """.write(to: script, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+            """, at: script)
         let server = try Self.serve("""
             version: 1
             sources: [{ name: registry, kind: distribution }]
@@ -265,12 +272,7 @@ struct EndToEndTests {
                 do: [{ shell: { command: ["\(script.path)"], concurrency: 2 } }]
             """, in: dir)
         defer { server.child.stop() }
-        let out = try Executable.run(URL(fileURLWithPath: "/usr/bin/env"), [
-            "python3", Executable.packageRoot.appendingPathComponent("Tests/HarbingerTests/Support/burst.py").path,
-            "\(server.base)/hooks/registry", Self.fixtures.appendingPathComponent("distribution-captured/03-push-manifest.json").path,
-            "8", "8", dir.appendingPathComponent("accepted.txt").path, "slow",
-        ])
-        #expect(out.stdout.contains("accepted 8 "), "\(out.stdout)")
+        try Self.burst(8, to: server, name: "slow", in: dir)
         func runs() -> [(start: Int, end: Int)] {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
             return names.filter { $0.hasPrefix("run-") }.compactMap { name in
@@ -299,9 +301,8 @@ struct EndToEndTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         // `stuck` runs a script that hangs until the test lets it go; `quick` writes a file.
         let stuck = dir.appendingPathComponent("stuck.sh"), quick = dir.appendingPathComponent("quick.sh")
-        try "#!/bin/sh\nwhile [ ! -e \"\(dir.path)/go\" ]; do sleep 0.1; done\n".write(to: stuck, atomically: true, encoding: .utf8)
-        try "#!/bin/sh\ntouch \"\(dir.path)/quick-ran\"\n".write(to: quick, atomically: true, encoding: .utf8)
-        for script in [stuck, quick] { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path) }
+        try Self.script("#!/bin/sh\nwhile [ ! -e \"\(dir.path)/go\" ]; do sleep 0.1; done\n", at: stuck)
+        try Self.script("#!/bin/sh\ntouch \"\(dir.path)/quick-ran\"\n", at: quick)
         let server = try Self.serve("""
             version: 1
             sources: [{ name: registry, kind: distribution }]
@@ -314,16 +315,12 @@ struct EndToEndTests {
                 do: [{ shell: { command: ["\(quick.path)"] } }]
             """, in: dir)
         defer {
-            FileManager.default.createFile(atPath: dir.appendingPathComponent("go").path, contents: nil)
+            _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("go").path, contents: nil)
             server.child.stop()
         }
         // More deliveries for the hanging rule than the 512 places in flight.
+        try Self.burst(600, to: server, name: "stuck", in: dir)
         let template = Self.fixtures.appendingPathComponent("distribution-captured/03-push-manifest.json")
-        let out = try Executable.run(URL(fileURLWithPath: "/usr/bin/env"), [
-            "python3", Executable.packageRoot.appendingPathComponent("Tests/HarbingerTests/Support/burst.py").path,
-            "\(server.base)/hooks/registry", template.path, "600", "8", dir.appendingPathComponent("accepted.txt").path, "stuck",
-        ])
-        #expect(out.stdout.contains("accepted 600 "), "\(out.stdout)")
         let payload = dir.appendingPathComponent("quick.json")
         try String(contentsOf: template, encoding: .utf8).replacingOccurrences(of: "f184491d-051c-4e6f-80f4-4fd27dfb8492", with: "quick-1")
             .replacingOccurrences(of: "\"tag\": \"1.0\"", with: "\"tag\": \"quick\"").write(to: payload, atomically: true, encoding: .utf8)

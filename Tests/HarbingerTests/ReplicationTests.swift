@@ -132,8 +132,7 @@ extension EndToEndTests {
             try Self.push(dir.appendingPathComponent("layout"), tag: "1.4.2", to: "\(source.host)/shop/web:1.4.2")
             let pushed = try #require(try Self.digest(source.host, "shop/web", "1.4.2"))
             let quarantine = dir.appendingPathComponent("quarantine.sh")
-            try "#!/bin/sh\necho \"$1 $2\" >> \"$(dirname \"$0\")/quarantined.txt\"\n".write(to: quarantine, atomically: true, encoding: .utf8)
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: quarantine.path)
+            try EndToEndTests.script("#!/bin/sh\necho \"$1 $2\" >> \"$(dirname \"$0\")/quarantined.txt\"\n", at: quarantine)
             let server = try EndToEndTests.serve("""
                 version: 1
                 sources:
