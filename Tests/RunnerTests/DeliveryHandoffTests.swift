@@ -89,6 +89,12 @@ struct DeliveryHandoffTests {
         #expect(handed.map(\.event.event.id) == ["e1", "e2"])
         #expect(setup.handoff.used == 2)
         #expect(setup.handoff.claimLimit(total: 2).fullRules == ["notify"])
+        // Deliveries left pending ask for a claim unless all their rules are full: a claim could take none.
+        _ = setup.handoff.takePendingNote()
+        setup.handoff.notePending(rules: ["notify"])
+        #expect(!setup.handoff.takePendingNote())
+        setup.handoff.notePending(rules: ["notify", "rebuild"])
+        #expect(setup.handoff.takePendingNote())
         let stored = try await setup.store.deliveries(DeliveryQuery())
         #expect(stored.first { $0.rule == "notify" && $0.eventID == "e3" }?.state == .pending)
         // A full rule asks for a claim once it is down by `refill` places (1 here), and only then.

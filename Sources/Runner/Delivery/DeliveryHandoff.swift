@@ -146,10 +146,13 @@ public final class DeliveryHandoff: Sendable {
         onReady?()
     }
 
-    /// Tells the workers that deliveries were stored pending, not handed over (debounced ones, or
-    /// more than the free places): their claim loop has something to take.
-    public func notePending() {
-        let onReady = state.withLock { state in
+    /// Tells the workers that deliveries of `rules` were stored pending, not handed over (debounced
+    /// ones, or more than the free places): their claim loop has something to take, unless every one
+    /// of those rules is full (a full rule's own deliveries ask for a claim when it is down by `refill`;
+    /// a claim for nothing would scan its backlog).
+    public func notePending(rules: [String]) {
+        let onReady = state.withLock { state -> (@Sendable () -> Void)? in
+            guard rules.contains(where: { !state.full.contains($0) }) else { return nil }
             state.pendingStored = true
             return state.onReady
         }

@@ -89,8 +89,11 @@ public struct Ingestor: Sendable {
                 throw error
             }
         }
-        let handed = handOver(claimed, of: toStore, stored: result.accepted)
-        if handed < toStore.deliveries.count && !result.accepted.isEmpty { handoff?.notePending() }
+        handOver(claimed, of: toStore, stored: result.accepted)
+        if let handoff, claimed.count < toStore.deliveries.count, !result.accepted.isEmpty {
+            let handed = Set(claimed)
+            handoff.notePending(rules: toStore.deliveries.indices.filter { !handed.contains($0) }.map { toStore.deliveries[$0].rule })
+        }
         let accepted = Set(result.accepted).union(unrouted)
         for stored in batch.events where accepted.contains(stored.event.id) { countReceived(stored.event, source: source) }
         if result.accepted.isEmpty && unrouted.isEmpty { return .duplicate(result) }
