@@ -109,7 +109,8 @@ extension Ingestor {
     }
 
     /// Marks as running, under the hand-off's lease, the deliveries due now that fit in the workers'
-    /// free places and their rules' shares of them; returns their positions. Each holds a reserved place until handed over or released.
+    /// free places and their rules' shares of them; returns their positions. Each holds a reserved place
+    /// until handed over or released.
     func claim(_ deliveries: inout [Delivery]) -> [Int] {
         guard let handoff else { return [] }
         let due = deliveries.indices.filter { deliveries[$0].debounceKey == nil }
@@ -125,10 +126,9 @@ extension Ingestor {
     }
 
     /// Hands the claimed deliveries that were stored (not those of duplicate events) to the workers,
-    /// and gives back the places of the others; returns how many it handed over.
-    @discardableResult
-    func handOver(_ claimed: [Int], of batch: IngestBatch, stored: [String]) -> Int {
-        guard let handoff, !claimed.isEmpty else { return 0 }
+    /// and gives back the places of the others.
+    func handOver(_ claimed: [Int], of batch: IngestBatch, stored: [String]) {
+        guard let handoff, !claimed.isEmpty else { return }
         let stored = Set(stored)
         var events: [String: StoredEvent] = [:]
         for event in batch.events where stored.contains(event.event.id) { events[event.event.id] = event }
@@ -144,7 +144,6 @@ extension Ingestor {
         }
         handoff.release(rules: notStored)
         handoff.hand(ready)
-        return ready.count
     }
 }
 

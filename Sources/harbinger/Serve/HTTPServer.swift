@@ -12,13 +12,12 @@ enum HTTPServer {
         catalog: RulesCatalog,
         ingestor: Ingestor,
         defaultMaxBody: Int = defaultMaxBody,
-        onAccepted: @escaping @Sendable () -> Void = {},
         isReady: @escaping @Sendable () async -> Bool,
         metricsText: @escaping @Sendable () -> String
     ) -> Router<HookRequestContext> {
         let router = Router(context: HookRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
-        let hooks = HookResponder(catalog: catalog, ingestor: ingestor, onAccepted: onAccepted, defaultMaxBody: defaultMaxBody)
+        let hooks = HookResponder(catalog: catalog, ingestor: ingestor, defaultMaxBody: defaultMaxBody)
         router.post("/hooks/{source}") { request, context in
             await hooks.respond(to: request, context: context)
         }

@@ -11,8 +11,6 @@ struct HookResponder: Sendable {
     let catalog: RulesCatalog
     /// The ingest path: decode, route, store.
     let ingestor: Ingestor
-    /// Wakes the delivery workers after events were stored.
-    let onAccepted: @Sendable () -> Void
     /// The body limit when neither the source nor the rules' `server.max_body` sets one.
     let defaultMaxBody: Int
 
@@ -72,8 +70,6 @@ struct HookResponder: Sendable {
             context.logger.log(level: deliveries > 0 ? .info : .debug, "accepted events", metadata: [
                 "source": "\(source)", "events": "\(result.accepted.joined(separator: ","))", "deliveries": "\(deliveries)",
             ])
-            // Events that matched no rule enqueued nothing: the workers have nothing new to look at.
-            if deliveries > 0 { onAccepted() }
             return .json(.accepted, AcceptedBody(accepted: result.accepted, duplicates: result.duplicates, deliveries: deliveries).json)
         case .duplicate(let result):
             count(source: source, outcome: "duplicate")

@@ -90,13 +90,12 @@ struct ServeCommand: AsyncParsableCommand {
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         let workers = DeliveryWorkers(store: deliveryStore, catalog: catalog, plugins: .standard(httpClient: httpClient),
                                       clock: clock, logger: Logger(label: "harbinger.delivery"))
-        // Deliveries due at once are claimed as they are stored and go straight to a worker.
+        // Deliveries due at once are claimed as they are stored and go straight to a worker; the ingest
+        // tells the workers through the hand-off when it left some pending for their claims.
         let ingestor = Ingestor(store: deliveryStore, catalog: catalog, clock: clock, handoff: workers.handoff)
         let watcher = RulesWatcher(path: rules, catalog: catalog, store: deliveryStore, clock: clock, logger: Logger(label: "harbinger.rules"))
         let router = HTTPServer.router(
             catalog: catalog, ingestor: ingestor, defaultMaxBody: maxBody,
-            // No `onAccepted`: the ingest hands its deliveries to the workers, and tells them through the
-            // hand-off when it left some pending.
             isReady: { (try? await deliveryStore.queueDepth()) != nil },
             metricsText: { registry.emitToString() })
         let app = Application(router: router, configuration: .init(address: .hostname(host, port: port)),
