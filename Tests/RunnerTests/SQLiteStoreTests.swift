@@ -169,6 +169,8 @@ private func attempt(_ delivery: Delivery, number: Int = 1, status: String = "HT
             // With room again it takes the rest in due order.
             let rest = try await store.claim(now: 3_000, limit: ClaimLimit(total: 10, perRule: 4), lease: .seconds(30), owner: "w")
             #expect(rest.map(\.id) == ["a2", "a3", "a4"])
+            // No limit in all, one per rule: the window's arithmetic must not overflow.
+            #expect(try await store.claim(now: 3_000, limit: ClaimLimit(total: .max, perRule: 1), lease: .seconds(30), owner: "w").isEmpty)
         }
     }
 

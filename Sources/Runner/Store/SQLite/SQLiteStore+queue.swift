@@ -19,7 +19,8 @@ extension SQLiteStore {
             guard limit.total > 0 else { return [] }
             // Past the full rules, a window of the oldest due (row ids and rules only); rules near their
             // share are capped in it, and only the rows picked are read whole.
-            let window = limit.perRule == .max ? limit.total : min(limit.total * 2, limit.total + 1_024)
+            let extra = limit.perRule == .max ? 0 : min(limit.total, 1_024)
+            let window = limit.total > Int.max - extra ? Int.max : limit.total + extra
             let candidates = try Row.fetchAll(
                 db.cachedStatement(sql: """
                     SELECT d.rowid, d.rule FROM deliveries AS d
