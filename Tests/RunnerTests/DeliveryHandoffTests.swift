@@ -88,6 +88,7 @@ struct DeliveryHandoffTests {
         let handed = setup.handoff.takeReady()
         #expect(handed.map(\.event.event.id) == ["e1", "e2"])
         #expect(setup.handoff.used == 2)
+        #expect(setup.handoff.fullRules == ["notify"])
         #expect(setup.handoff.claimLimit(total: 2).fullRules == ["notify"])
         // Deliveries left pending ask for a claim unless all their rules are full: a claim could take none.
         _ = setup.handoff.takePendingNote()

@@ -131,6 +131,9 @@ public final class DeliveryHandoff: Sendable {
         return state.whenEmpty
     }
 
+    /// Rules left out of claims now (they hold their share, or have not come down by `refill`), sorted.
+    public var fullRules: [String] { state.withLock { $0.full.sorted() } }
+
     /// What a claim may take now: up to `total` deliveries, within each rule's share of places.
     public func claimLimit(total: Int) -> ClaimLimit {
         state.withLock { ClaimLimit(total: total, perRule: perRule, held: $0.held, full: Array($0.full)) }

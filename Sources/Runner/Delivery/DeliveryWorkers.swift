@@ -134,7 +134,7 @@ public final class DeliveryWorkers: Service, Sendable {
             // unless woken for it sooner; sleep until then or until a ring.
             var wait = settings.idlePoll
             // Rules holding their whole share are left out: one of their deliveries finishing wakes the loop.
-            if let nextDue = try? await store.nextDue(skipping: handoff.claimLimit(total: 0).fullRules) {
+            if let nextDue = try? await store.nextDue(skipping: handoff.fullRules) {
                 wait = min(wait, .milliseconds(max(0, nextDue - clock.now())))
             }
             claimAt = clock.now() + wait.milliseconds
