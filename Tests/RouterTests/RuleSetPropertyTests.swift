@@ -30,13 +30,13 @@ struct RuleSetPropertyTests {
             return .match(.field(.repository, StringPattern(items: items)), mark)
         case 2:
             let count = 1 + Int(r.next() % 3)
-            return .match(.event(Set((0..<count).map { _ in r.pick([EventType.push, .delete, .pull, .scanCompleted]) })), mark)
+            return .match(.event(EventTypes((0..<count).map { _ in r.pick([EventType.push, .delete, .pull, .scanCompleted]) })), mark)
         case 3:
             return .match(.field(.tag, StringPattern(items: [.semver(try SemverRange(r.pick([">=1.0.0", "<1.0.0", "^1.0.0"])))])), mark)
         case 4:
             return .match(.field(.namespace, StringPattern(items: [.glob(try Glob(r.pick(["shop", "team-*"])))])), mark)
         default:
-            return .match(.source(Set([r.pick(["harbor", "hub"])])), mark)
+            return .match(.source([r.pick(["harbor", "hub"])]), mark)
         }
     }
 

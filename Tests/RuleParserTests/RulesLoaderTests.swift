@@ -51,6 +51,38 @@ private let header = """
     #expect(value.value == "Basic abc")
 }
 
+@Test func listMatchersDecodeToSortedNamesAndBitSets() throws {
+    let result = load("""
+        version: 1
+        sources:
+          - { name: harbor, kind: harbor }
+          - { name: hub, kind: dockerhub }
+        rules:
+          - name: lists
+            when:
+              source: [hub, harbor, hub]
+              event: [scan_failed, push, push]
+              artifact: chart
+            do: [{shell: {command: [/bin/true]}}]
+        """)
+    #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+    let rule = try #require(result.rules?.rules.first)
+    guard case .all(let parts) = rule.when, parts.count == 3 else { Issue.record("expected all of three"); return }
+    guard case .match(.source(let sources), _) = parts[0], case .match(.event(let types), _) = parts[1],
+          case .match(.artifact(let kinds), _) = parts[2] else {
+        Issue.record("expected source, event and artifact matchers: \(parts)")
+        return
+    }
+    #expect(sources == ["harbor", "hub"], "sorted, without repeats")
+    #expect(Array(types) == [.push, .scanFailed], "declaration order, without repeats")
+    #expect(types.contains(.push) && types.contains(.scanFailed) && !types.contains(.pull))
+    #expect(kinds == [.chart] && !kinds.contains(.image))
+    #expect(types.intersection([.pull, .scanFailed]) == [.scanFailed])
+    #expect(EventTypes.all.count == EventType.allCases.count && ArtifactKinds.all.count == ArtifactKind.allCases.count)
+    #expect(Set(EventType.allCases.map(\.bitPosition)).count == EventType.allCases.count, "a bit per type")
+    #expect(Set(ArtifactKind.allCases.map(\.bitPosition)).count == ArtifactKind.allCases.count, "a bit per kind")
+}
+
 @Test func environmentVariablesAreSubstitutedAtLoad() throws {
     let result = load(header + """
           - name: deploy

@@ -1,10 +1,15 @@
-/// Evaluating compiled conditions against a canonical event, with the reason when one fails.
+/// Evaluating conditions against a canonical event, with the reason when one fails.
 extension Condition {
-    /// True when the event satisfies the condition.
+    /// True when the event satisfies the condition. This is routing's hot path: it hashes nothing
+    /// and allocates nothing (event types and artifact kinds are bit sets, sources a short list).
     public func matches(_ event: Event) -> Bool {
         switch self {
-        case .all(let parts): return parts.allSatisfy { $0.matches(event) }
-        case .any(let parts): return parts.contains { $0.matches(event) }
+        case .all(let parts):
+            for part in parts where !part.matches(event) { return false }
+            return true
+        case .any(let parts):
+            for part in parts where part.matches(event) { return true }
+            return false
         case .not(let part): return !part.matches(event)
         case .match(let matcher, _): return matcher.matches(event)
         }
@@ -42,16 +47,19 @@ extension Matcher {
     /// True when the event satisfies this matcher.
     public func matches(_ event: Event) -> Bool {
         switch self {
-        case .source(let names): return names.contains(event.sourceName)
+        case .source(let names):
+            for name in names where name == event.sourceName { return true }
+            return false
         case .event(let types): return types.contains(event.type)
         case .field(let field, let pattern):
             guard let value = event.value(of: field) else { return false }
             return pattern.matches(value)
-        case .artifact(let kinds): return event.artifact.map(kinds.contains) ?? false
+        case .artifact(let kinds): return event.artifact.map { kinds.contains($0) } ?? false
         case .severity(let condition): return event.scan.map { condition.matches($0.severity) } ?? false
         case .vulnerabilities(let counts):
             guard let scan = event.scan else { return false }
-            return counts.allSatisfy { $0.matches(scan.count($0.counter)) }
+            for count in counts where !count.matches(scan.count(count.counter)) { return false }
+            return true
         case .size(let condition): return event.size.map(condition.matches) ?? false
         }
     }
@@ -60,7 +68,7 @@ extension Matcher {
     func failure(_ event: Event) -> String {
         switch self {
         case .source(let names):
-            return "source \"\(event.sourceName)\" is not \(Self.list(names.sorted()))"
+            return "source \"\(event.sourceName)\" is not \(Self.list(names))"
         case .event(let types):
             return "event \(event.type.rawValue) is not \(Self.list(types.map(\.rawValue).sorted()))"
         case .field(let field, let pattern):
@@ -85,7 +93,7 @@ extension Matcher {
 
     var summary: String {
         switch self {
-        case .source(let names): "source is \(Self.list(names.sorted()))"
+        case .source(let names): "source is \(Self.list(names))"
         case .event(let types): "event is \(Self.list(types.map(\.rawValue).sorted()))"
         case .field(let field, let pattern): "\(field.rawValue) does \(pattern.summary)"
         case .artifact(let kinds): "artifact is \(Self.list(kinds.map(\.rawValue).sorted()))"

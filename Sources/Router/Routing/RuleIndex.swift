@@ -17,11 +17,11 @@ struct RuleIndex: Sendable {
         var tries = Array(repeating: PrefixTrie.Builder(), count: count)
         var byNamespace = Array(repeating: [String: [Int32]](), count: count)
         for (position, rule) in rules.enumerated() where rule.enabled {
-            let types = RuleIndex.eventTypes(rule.when) ?? Set(EventType.allCases)
+            let types = RuleIndex.eventTypes(rule.when) ?? .all
             let prefixes = RuleIndex.repositoryPrefixes(rule.when)
             let namespaces = prefixes == nil ? RuleIndex.namespaces(rule.when) : nil
             for type in types {
-                let slot = EventType.slot(type)
+                let slot = type.bitPosition
                 if let prefixes {
                     for prefix in Set(prefixes) { tries[slot].insert(prefix, value: Int32(position)) }
                 } else if let namespaces {
@@ -38,7 +38,7 @@ struct RuleIndex: Sendable {
 
     /// Calls `body` with each candidate rule position in ascending order until it returns false.
     func forEachCandidate(of event: Event, _ body: (Int) -> Bool) {
-        let bucket = buckets[EventType.slot(event.type)]
+        let bucket = buckets[event.type.bitPosition]
         let byNamespace = bucket.byNamespace.isEmpty ? [] : event.namespace.flatMap { bucket.byNamespace[$0] } ?? []
         var count = byNamespace.count
         bucket.trie.visit(prefixesOf: event.repository) { count += $0.count }
@@ -97,13 +97,13 @@ struct RuleIndex: Sendable {
     }
 
     /// The event types a condition can match, nil when it does not constrain them.
-    static func eventTypes(_ condition: Condition) -> Set<EventType>? {
+    static func eventTypes(_ condition: Condition) -> EventTypes? {
         switch condition {
         case .match(.event(let types), _): return types
         case .match: return nil
         case .not: return nil
         case .all(let parts):
-            var result: Set<EventType>?
+            var result: EventTypes?
             for part in parts {
                 guard let types = eventTypes(part) else { continue }
                 result = result.map { $0.intersection(types) } ?? types
@@ -111,7 +111,7 @@ struct RuleIndex: Sendable {
             return result
         case .any(let parts):
             guard !parts.isEmpty else { return nil }
-            var result = Set<EventType>()
+            var result = EventTypes()
             for part in parts {
                 guard let types = eventTypes(part) else { return nil }
                 result.formUnion(types)

@@ -21,10 +21,9 @@ public struct RuleSet: Sendable {
     /// Rules in `paused` are treated as disabled.
     public func route(_ event: Event, paused: Set<String> = []) -> [Int] {
         var matched: [Int] = []
-        let typeBit = EventType.bit(event.type)
         index.forEachCandidate(of: event) { position in
             let rule = routed[position]
-            guard rule.enabled, paused.isEmpty || !paused.contains(rule.name), rule.condition.matches(event, typeBit: typeBit) else {
+            guard rule.enabled, paused.isEmpty || !paused.contains(rule.name), rule.condition.matches(event) else {
                 return true
             }
             matched.append(position)
@@ -41,5 +40,21 @@ public struct RuleSet: Sendable {
             if rule.stop { break }
         }
         return matched
+    }
+}
+
+/// A rule as routing needs it, held by reference so walking candidates copies nothing. Its condition
+/// is the rule's own `when`, shared, not a copy.
+final class RoutedRule: Sendable {
+    let name: String
+    let enabled: Bool
+    let stop: Bool
+    let condition: Condition
+
+    init(_ rule: Rule) {
+        name = rule.name
+        enabled = rule.enabled
+        stop = rule.stop
+        condition = rule.when
     }
 }

@@ -51,11 +51,11 @@ extension NodeDecoder {
         case "source":
             guard let names = strings(value, label()) else { return nil }
             for (name, mark) in names { refs.append((name, mark)) }
-            matcher = .source(Set(names.map(\.0)))
+            matcher = .source(Set(names.map(\.0)).sorted())
         case "event":
-            matcher = names(value, label(), as: EventType.self, noun: "event type").map { .event(Set($0)) }
+            matcher = names(value, label(), as: EventType.self, noun: "event type").map { .event(EventTypes($0)) }
         case "artifact":
-            matcher = names(value, label(), as: ArtifactKind.self, noun: "artifact kind").map { .artifact(Set($0)) }
+            matcher = names(value, label(), as: ArtifactKind.self, noun: "artifact kind").map { .artifact(ArtifactKinds($0)) }
         case "severity":
             matcher = severityCondition(value, label()).map(Matcher.severity)
         case "vulnerabilities":

@@ -1,11 +1,15 @@
 /// The `when:` of a rule, compiled: matchers and the `any`/`all`/`not` combinators.
-public indirect enum Condition: Sendable {
+///
+/// Routing reads this tree as it is, so a server keeps one per rule. Matchers sit inline in their
+/// lists (only `not` and the rare `size` are boxed), and event types and artifact kinds are bit sets:
+/// for a 10,000-rule file that is a few megabytes less than a tree of boxes and hash sets.
+public enum Condition: Sendable {
     /// Every condition holds (an empty list always holds).
     case all([Condition])
     /// At least one condition holds.
     case any([Condition])
     /// The condition does not hold.
-    case not(Condition)
+    indirect case not(Condition)
     /// One matcher.
     case match(Matcher, Mark)
 
@@ -15,20 +19,125 @@ public indirect enum Condition: Sendable {
 
 /// One key of `when:`.
 public enum Matcher: Sendable {
-    /// The event came through one of these sources.
-    case source(Set<String>)
+    /// The event came through one of these sources: sorted, without repeats.
+    case source([String])
     /// The event has one of these types.
-    case event(Set<EventType>)
+    case event(EventTypes)
     /// A string field matches a pattern.
     case field(StringField, StringPattern)
     /// The artifact is one of these kinds.
-    case artifact(Set<ArtifactKind>)
+    case artifact(ArtifactKinds)
     /// The scan's highest severity satisfies the condition.
     case severity(SeverityCondition)
     /// Every per-level vulnerability count satisfies its comparison.
     case vulnerabilities([CountCondition])
     /// The artifact's size is within bounds.
-    case size(SizeCondition)
+    indirect case size(SizeCondition)
+}
+
+/// A set of event types.
+public typealias EventTypes = CaseSet<EventType>
+/// A set of artifact kinds.
+public typealias ArtifactKinds = CaseSet<ArtifactKind>
+
+/// A small enum whose cases a `CaseSet` keeps as bits.
+public protocol CaseSetElement: CaseIterable, Sendable where AllCases == [Self] {
+    /// The case's bit, below 32; distinct for every case.
+    var bitPosition: Int { get }
+}
+
+/// A set of cases of a small enum, one bit per case: no storage to allocate, and `contains` is a mask.
+public struct CaseSet<Element: CaseSetElement>: Sendable, Hashable, Sequence, ExpressibleByArrayLiteral {
+    /// The bits of the cases in the set.
+    public private(set) var bits: UInt32
+
+    /// The empty set.
+    public init() {
+        bits = 0
+    }
+
+    /// The set of `elements`.
+    public init(_ elements: some Sequence<Element>) {
+        bits = 0
+        for element in elements { insert(element) }
+    }
+
+    public init(arrayLiteral elements: Element...) {
+        self.init(elements)
+    }
+
+    /// Every case.
+    public static var all: CaseSet { CaseSet(Element.allCases) }
+
+    /// True when nothing is in the set.
+    public var isEmpty: Bool { bits == 0 }
+
+    /// The number of cases in the set.
+    public var count: Int { bits.nonzeroBitCount }
+
+    /// True when `element` is in the set.
+    @inlinable
+    public func contains(_ element: Element) -> Bool {
+        bits & (1 << UInt32(element.bitPosition)) != 0
+    }
+
+    /// Adds `element`.
+    public mutating func insert(_ element: Element) {
+        bits |= 1 << UInt32(element.bitPosition)
+    }
+
+    /// The cases in both sets.
+    public func intersection(_ other: CaseSet) -> CaseSet {
+        var result = self
+        result.bits &= other.bits
+        return result
+    }
+
+    /// Adds the cases of `other`.
+    public mutating func formUnion(_ other: CaseSet) {
+        bits |= other.bits
+    }
+
+    /// The cases in the set, in declaration order.
+    public func makeIterator() -> IndexingIterator<[Element]> {
+        Element.allCases.filter(contains).makeIterator()
+    }
+}
+
+extension EventType: CaseSetElement {
+    /// The type's position in `allCases`.
+    public var bitPosition: Int {
+        switch self {
+        case .push: 0
+        case .pull: 1
+        case .delete: 2
+        case .scanCompleted: 3
+        case .scanFailed: 4
+        case .scanStopped: 5
+        case .quotaExceeded: 6
+        case .quotaWarning: 7
+        case .replication: 8
+        case .chartPush: 9
+        case .chartPull: 10
+        case .chartDelete: 11
+        case .tagRetention: 12
+        case .buildCompleted: 13
+        }
+    }
+}
+
+extension ArtifactKind: CaseSetElement {
+    /// The kind's position in `allCases`.
+    public var bitPosition: Int {
+        switch self {
+        case .image: 0
+        case .index: 1
+        case .chart: 2
+        case .signature: 3
+        case .sbom: 4
+        case .other: 5
+        }
+    }
 }
 
 /// The string fields of a canonical event that `when` can match.
