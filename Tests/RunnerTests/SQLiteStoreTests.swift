@@ -42,6 +42,15 @@ private func attempt(_ delivery: Delivery, number: Int = 1, status: String = "HT
 }
 
 @Suite struct SQLiteStoreTests {
+    @Test func everyConnectionKeepsASmallPageCache() async throws {
+        try await withStore { store, _ in
+            let expected = -SQLiteStore.cacheKiB
+            let writer = try await store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") }
+            let reader = try await store.pool.read { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") }
+            #expect(writer == expected && reader == expected)
+        }
+    }
+
     @Test func ingestStoresEventsAndDeliveries() async throws {
         try await withStore { store, _ in
             let results = try await store.ingest([batch("e1", deliveries: ["d1", "d2"])])
