@@ -12,13 +12,15 @@ import Synchronization
 public struct Template: Sendable, CustomStringConvertible {
     /// The template as written (after `${NAME}` substitution).
     public let text: String
-    /// True when the text has no `{{`: it renders to itself.
-    public let isConstant: Bool
     /// The parsed template, or the means to parse it on first use; nil for constant text.
     private let parsed: Parsed?
 
+    /// True when the text has no `{{`: it renders to itself. Derived rather than stored: a template
+    /// is then 24 bytes, not 32, and a server holds several per rule (headers, env, argv).
+    public var isConstant: Bool { parsed == nil }
+
     /// The parsed template (nil for constant text); values are inserted without HTML escaping.
-    public var compiled: MustacheTemplate? { parsed?.template }
+    public var compiled: MustacheTemplate? { parsed?.template(of: text) }
 
     /// The fields of the canonical event a template may name at its top level.
     public static let fields: [String] = [
@@ -31,17 +33,16 @@ public struct Template: Sendable, CustomStringConvertible {
     /// Parses `text`; a syntax error or an unknown top-level variable is a `ValueError`.
     public init(_ text: String) throws(ValueError) {
         self.text = text
-        isConstant = !text.includes("{{")
         // Most values (header values, paths, hosts) hold no tag: no Mustache parse for them.
-        if isConstant {
+        if !text.includes("{{") {
             parsed = nil
             return
         }
         if Self.isPlainSubstitution(text) {
-            parsed = Parsed(text: Self.pragma + text, template: nil)
+            parsed = Parsed(nil)
         } else {
             do {
-                parsed = Parsed(text: Self.pragma + text, template: try MustacheTemplate(string: Self.pragma + text))
+                parsed = Parsed(try MustacheTemplate(string: Self.pragma + text))
             } catch let error as MustacheTemplate.ParserError {
                 let context = error.context
                 let onFirstLine = context.lineNumber == 1
@@ -56,19 +57,18 @@ public struct Template: Sendable, CustomStringConvertible {
     }
 
     /// A parsed Mustache template shared by the copies of one `Template`; a plain substitution is
-    /// parsed from `text` on first use.
+    /// parsed from the template's text on first use.
     private final class Parsed: Sendable {
-        private let text: String
         private let state: Mutex<MustacheTemplate?>
 
-        init(text: String, template: MustacheTemplate?) {
-            self.text = text
+        init(_ template: MustacheTemplate?) {
             state = Mutex(template)
         }
 
-        var template: MustacheTemplate? {
+        /// The template parsed from `text`, the owning template's text, on the first call.
+        func template(of text: String) -> MustacheTemplate? {
             state.withLock { template in
-                if template == nil { template = try? MustacheTemplate(string: text) }
+                if template == nil { template = try? MustacheTemplate(string: Template.pragma + text) }
                 return template
             }
         }
