@@ -83,6 +83,24 @@ private let header = """
     #expect(Set(ArtifactKind.allCases.map(\.bitPosition)).count == ArtifactKind.allCases.count, "a bit per kind")
 }
 
+@Test func equalPatternsInDifferentRulesShareOneList() throws {
+    let result = load(header + """
+          - { name: a, when: { repository: "shop/**" }, do: [{shell: {command: [/bin/true]}}] }
+          - { name: b, when: { repository: "shop/**" }, do: [{shell: {command: [/bin/true]}}] }
+          - { name: c, when: { repository: ["shop/**", {regex: "x.*"}] }, do: [{shell: {command: [/bin/true]}}] }
+        """)
+    #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+    let patterns = try #require(result.rules).rules.compactMap { rule -> StringPattern? in
+        guard case .match(.field(.repository, let pattern), _) = rule.when else { return nil }
+        return pattern
+    }
+    try #require(patterns.count == 3)
+    let storage = patterns.map { $0.items.withUnsafeBufferPointer { $0.baseAddress } }
+    #expect(storage[0] == storage[1], "one list for both rules")
+    #expect(storage[0] != storage[2])
+    #expect(patterns[2].items.count == 2 && patterns[2].matches("xyz") && patterns[2].matches("shop/web"))
+}
+
 @Test func environmentVariablesAreSubstitutedAtLoad() throws {
     let result = load(header + """
           - name: deploy

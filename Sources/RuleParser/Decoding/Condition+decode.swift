@@ -118,7 +118,18 @@ extension NodeDecoder {
                 out.append(.glob(glob))
             }
         }
-        return StringPattern(items: out)
+        // The same alternatives come from the same texts: equal keys build equal patterns.
+        let key = out.map { item in
+            switch item {
+            case .glob(let glob): "g" + glob.pattern
+            case .regex(let regex): "r" + regex.pattern
+            case .semver(let range): "s" + range.text
+            }
+        }.joined(separator: "\u{0}")
+        if let shared = patternCache[key] { return shared }
+        let pattern = StringPattern(items: out)
+        patternCache[key] = pattern
+        return pattern
     }
 
     private func severityLevel(_ node: Node, _ what: @autoclosure () -> String) -> Severity? {

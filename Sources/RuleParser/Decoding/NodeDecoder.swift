@@ -16,6 +16,9 @@ public final class NodeDecoder {
     var semverCache: [String: SemverRange] = [:]
     /// Regexes already compiled in this load, by pattern.
     var regexCache: [String: RegexPattern] = [:]
+    /// Whole `when` patterns already built in this load, by their alternatives' texts: rules share
+    /// one list then, which a server keeps for each of thousands of matchers.
+    var patternCache: [String: StringPattern] = [:]
     /// Whether a long rule list may be decoded on two threads.
     var parallelDecoding = true
     /// The variables `${NAME}` is replaced from.
