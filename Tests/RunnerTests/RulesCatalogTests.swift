@@ -30,6 +30,15 @@ struct RulesCatalogTests {
         try await body(try SQLiteStore(path: dir.appendingPathComponent("h.db").path))
     }
 
+    @Test func everyRuleIsFoundByItsName() throws {
+        let names = ["m", "b", "z", "a", "deploy-10", "deploy-9", "q"]
+        let rules = names.map { "  - {name: \($0), when: {event: push}, do: [{shell: {command: [/bin/true]}}]}" }
+        let text = "version: 1\nsources: [{name: registry, kind: distribution}]\nrules:\n" + rules.joined(separator: "\n")
+        let loaded = LoadedRules(file: try #require(RulesLoader(environment: [:]).load(text: text).rules), version: 1)
+        for name in names { #expect(loaded.rule(named: name)?.name == name) }
+        for missing in ["", "0", "c", "deploy-1", "zz"] { #expect(loaded.rule(named: missing) == nil, "\(missing)") }
+    }
+
     @Test func reloadsKeepOnlyTheMostRecentOlderSnapshotCompiled() async throws {
         try await Self.withStore { store in
             let first = try await Self.load("r1", into: store)

@@ -10,21 +10,32 @@ public struct LoadedRules: Sendable {
     public let ruleSet: RuleSet
     /// The store's version of the snapshot it came from.
     public let version: Int64
-    /// Rule positions by name.
-    public let positions: [String: Int]
+    /// Rule positions in the order of their names (names are unique), for `rule(named:)`: 4 bytes a
+    /// rule, where a dictionary by name took about 40.
+    private let byName: [Int32]
 
     /// Compiles a rules set loaded from snapshot `version`.
     public init(file: RulesFile, version: Int64) {
         self.file = file
         self.ruleSet = RuleSet(file)
         self.version = version
-        var positions: [String: Int] = [:]
-        for (index, rule) in file.rules.enumerated() { positions[rule.name] = index }
-        self.positions = positions
+        let rules = file.rules
+        byName = (0..<Int32(rules.count)).sorted { rules[Int($0)].name < rules[Int($1)].name }
     }
 
     /// The rule with this name.
-    public func rule(named name: String) -> Rule? { positions[name].map { file.rules[$0] } }
+    public func rule(named name: String) -> Rule? {
+        let rules = file.rules
+        var low = 0, high = byName.count
+        while low < high {
+            let middle = (low + high) / 2
+            let position = Int(byName[middle])
+            let candidate = rules[position].name
+            if candidate == name { return rules[position] }
+            if candidate < name { low = middle + 1 } else { high = middle }
+        }
+        return nil
+    }
 }
 
 /// Holds the current rules (swapped atomically on reload) and a small cache of older snapshots.
