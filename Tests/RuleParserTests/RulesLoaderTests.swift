@@ -101,6 +101,30 @@ private let header = """
     #expect(patterns[2].items.count == 2 && patterns[2].matches("xyz") && patterns[2].matches("shop/web"))
 }
 
+@Test func decodedListsKeepNoSpareRoom() throws {
+    // Five of each: grown by appending, an array of five has room for eight.
+    let result = load(header + """
+          - name: lists
+            when: { all: [{event: push}, {tag: a}, {tag: b}, {tag: c}, {tag: d}] }
+            do:
+              - http: { url: "https://a.example.com", headers: { A: "1", B: "2", C: "3", D: "4", E: "5" } }
+              - shell: { command: [/bin/echo, a, b, c, d], env: { A: "1", B: "2", C: "3", D: "4", E: "5" } }
+              - shell: { command: [/bin/true] }
+              - shell: { command: [/bin/true] }
+              - shell: { command: [/bin/true] }
+        """)
+    #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+    let rule = try #require(result.rules?.rules.first)
+    guard case .all(let parts) = rule.when else { Issue.record("expected all"); return }
+    let http = try #require(rule.actions[0].config as? HTTPActionConfig)
+    let shell = try #require(rule.actions[1].config as? ShellActionConfig)
+    let rooms = [("conditions", parts.capacity - parts.count), ("actions", rule.actions.capacity - rule.actions.count),
+                 ("headers", http.headers.capacity - http.headers.count),
+                 ("command", shell.command.capacity - shell.command.count),
+                 ("env", shell.environment.capacity - shell.environment.count)]
+    for (list, spare) in rooms { #expect(spare == 0, "\(list) has room for \(spare) more") }
+}
+
 @Test func environmentVariablesAreSubstitutedAtLoad() throws {
     let result = load(header + """
           - name: deploy

@@ -94,6 +94,7 @@ public struct HTTPActionConfig: ActionConfig {
             }
         }
         if let node = f["headers"], case .mapping(let entries) = node.content {
+            config.headers.reserveCapacity(entries.count)
             for entry in entries {
                 guard let name = entry.key.scalar?.value,
                       let value = d.template(entry.value, "header '\(name)' in \(what)") else { continue }

@@ -37,13 +37,14 @@ public struct ShellActionConfig: ActionConfig {
             d.error("command in \(what) must name a program", at: commandNode.mark)
             return nil
         }
-        let command = items.enumerated().compactMap { index, item in d.template(item, "command[\(index)] in \(what)") }
+        let command = items.enumerated().compactMapToFit { index, item in d.template(item, "command[\(index)] in \(what)") }
         guard command.count == items.count else { return nil }
         if command[0].text.isEmpty {
             d.error("command in \(what) must name a program", at: items[0].mark)
         }
         var config = ShellActionConfig(command: command)
         if let node = f["env"], case .mapping(let entries) = node.content {
+            config.environment.reserveCapacity(entries.count)
             for entry in entries {
                 guard let name = entry.key.scalar?.value,
                       let value = d.template(entry.value, "env '\(name)' in \(what)") else { continue }

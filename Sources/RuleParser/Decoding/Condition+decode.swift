@@ -14,6 +14,7 @@ extension NodeDecoder {
             return nil
         }
         var parts: [Condition] = []
+        parts.reserveCapacity(entries.count)
         var ok = true
         for entry in entries {
             guard let key = entry.key.scalar?.value else {
@@ -43,7 +44,7 @@ extension NodeDecoder {
                 error("\(label()) needs at least one condition", at: value.mark)
                 return nil
             }
-            let parts = items.compactMap { condition($0, label(), sourceReferences: &refs) }
+            let parts = items.compactMapToFit { condition($0, label(), sourceReferences: &refs) }
             guard parts.count == items.count else { return nil }
             return key == "any" ? .any(parts) : .all(parts)
         case "not":
@@ -98,6 +99,7 @@ extension NodeDecoder {
     func pattern(_ node: Node, _ what: @autoclosure () -> String, allowSemver: Bool) -> StringPattern? {
         guard let items = list(node, what()) else { return nil }
         var out: [StringPattern.Item] = []
+        out.reserveCapacity(items.count)
         for item in items {
             if case .mapping = item.content {
                 let keys = allowSemver ? ["regex", "semver"] : ["regex"]

@@ -247,3 +247,16 @@ public struct Fields: Sendable {
         names.firstIndex(of: key).map { entries[$0] }
     }
 }
+
+extension Collection {
+    /// `compactMap` with room for `count` results reserved first. The arrays a rules file decodes to
+    /// live as long as the server, and one grown by appending keeps up to twice the room it needs.
+    func compactMapToFit<T>(_ transform: (Element) -> T?) -> [T] {
+        var result: [T] = []
+        result.reserveCapacity(count)
+        for element in self {
+            if let value = transform(element) { result.append(value) }
+        }
+        return result
+    }
+}

@@ -36,7 +36,7 @@ extension NodeDecoder {
             error("do of rule '\(rule)' is empty; give at least one action", at: node.mark)
             return nil
         }
-        let steps = items.enumerated().compactMap { index, item in step(item, rule: rule, index: index) }
+        let steps = items.enumerated().compactMapToFit { index, item in step(item, rule: rule, index: index) }
         return steps.count == items.count ? steps : nil
     }
 
