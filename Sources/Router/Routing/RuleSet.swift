@@ -2,13 +2,11 @@
 public struct RuleSet: Sendable {
     /// The rules, in file order.
     public let rules: [Rule]
-    private let routed: [RoutedRule]
     private let index: RuleIndex
 
     /// Compiles the index once; routing then reads it only.
     public init(_ rules: [Rule]) {
         self.rules = rules
-        self.routed = rules.map(RoutedRule.init)
         self.index = RuleIndex(rules)
     }
 
@@ -21,13 +19,16 @@ public struct RuleSet: Sendable {
     /// Rules in `paused` are treated as disabled.
     public func route(_ event: Event, paused: Set<String> = []) -> [Int] {
         var matched: [Int] = []
-        index.forEachCandidate(of: event) { position in
-            let rule = routed[position]
-            guard rule.enabled, paused.isEmpty || !paused.contains(rule.name), rule.condition.matches(event) else {
-                return true
+        // Through the buffer, each candidate's fields are read in place: no rule is copied (or retained).
+        rules.withUnsafeBufferPointer { rules in
+            index.forEachCandidate(of: event) { position in
+                guard rules[position].enabled, paused.isEmpty || !paused.contains(rules[position].name),
+                      rules[position].when.matches(event) else {
+                    return true
+                }
+                matched.append(position)
+                return !rules[position].stop
             }
-            matched.append(position)
-            return !rule.stop
         }
         return matched
     }
@@ -43,18 +44,3 @@ public struct RuleSet: Sendable {
     }
 }
 
-/// A rule as routing needs it, held by reference so walking candidates copies nothing. Its condition
-/// is the rule's own `when`, shared, not a copy.
-final class RoutedRule: Sendable {
-    let name: String
-    let enabled: Bool
-    let stop: Bool
-    let condition: Condition
-
-    init(_ rule: Rule) {
-        name = rule.name
-        enabled = rule.enabled
-        stop = rule.stop
-        condition = rule.when
-    }
-}
