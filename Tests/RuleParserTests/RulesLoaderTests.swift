@@ -125,6 +125,43 @@ private let header = """
     for (list, spare) in rooms { #expect(spare == 0, "\(list) has room for \(spare) more") }
 }
 
+@Test func optionsKeptOutOfLineReadBackAsWritten() throws {
+    let result = load(header + """
+          - name: plain
+            when: { event: push }
+            do:
+              - http: { url: "https://a.example.com" }
+              - replicate: { to: "mirror.example.com/{{repository}}" }
+          - name: every-option
+            when: { event: push }
+            do:
+              - http: { url: "https://a.example.com", content_type: text/plain, concurrency: 3 }
+              - replicate:
+                  to: "mirror.example.com/{{repository}}"
+                  source_credentials: { username: u, password: p }
+                  docker_config: /etc/docker/config.json
+                  insecure: true
+                  mirror_deletes: true
+                  ca_file: /etc/ca.pem
+                  timeout: 5m
+                  concurrency: 2
+        """)
+    #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+    let rules = try #require(result.rules?.rules)
+    let plainHTTP = try #require(rules[0].actions[0].config as? HTTPActionConfig)
+    let plainCopy = try #require(rules[0].actions[1].config as? ReplicateActionConfig)
+    #expect(plainHTTP.contentType == "application/json" && plainHTTP.concurrency == nil)
+    #expect(plainCopy.sourceCredentials == nil && plainCopy.dockerConfig == nil && !plainCopy.insecure
+            && !plainCopy.mirrorDeletes && plainCopy.caFile == nil && plainCopy.ownTimeout == nil
+            && plainCopy.concurrency == nil && plainCopy.timeout == ReplicateActionConfig.defaultTimeout)
+    let http = try #require(rules[1].actions[0].config as? HTTPActionConfig)
+    let copy = try #require(rules[1].actions[1].config as? ReplicateActionConfig)
+    #expect(http.contentType == "text/plain" && http.concurrency == 3)
+    #expect(copy.sourceCredentials?.username == "u" && copy.sourceCredentials?.password.value == "p")
+    #expect(copy.dockerConfig == "/etc/docker/config.json" && copy.insecure && copy.mirrorDeletes)
+    #expect(copy.caFile == "/etc/ca.pem" && copy.ownTimeout == .seconds(300) && copy.concurrency == 2)
+}
+
 @Test func environmentVariablesAreSubstitutedAtLoad() throws {
     let result = load(header + """
           - name: deploy

@@ -35,7 +35,12 @@ public struct HTTPActionConfig: ActionConfig {
         set { rare.fields.bearer = newValue }
     }
     /// The request's Content-Type.
-    public var contentType = "application/json"
+    public var contentType: String {
+        get { rare.fields.contentType ?? Self.defaultContentType }
+        set { rare.fields.contentType = newValue == Self.defaultContentType ? nil : newValue }
+    }
+    /// The Content-Type unless the action sets one.
+    public static let defaultContentType = "application/json"
     /// What the body carries.
     public var body = Body.event
     /// A CA bundle to trust for this URL.
@@ -72,9 +77,11 @@ public struct HTTPActionConfig: ActionConfig {
         var insecure = false
         var signingSecret: Secret?
         var concurrency: Int?
+        var contentType: String?
 
         var isEmpty: Bool {
             basic == nil && bearer == nil && caFile == nil && !insecure && signingSecret == nil && concurrency == nil
+                && contentType == nil
         }
     }
 

@@ -10,23 +10,63 @@ public struct ReplicateActionConfig: ActionConfig {
     /// Credentials for the destination.
     public var credentials: Credentials?
     /// Credentials for the source registry.
-    public var sourceCredentials: Credentials?
+    public var sourceCredentials: Credentials? {
+        get { rare.fields.sourceCredentials }
+        set { rare.fields.sourceCredentials = newValue }
+    }
     /// A docker `config.json` whose `auths` hold credentials per host.
-    public var dockerConfig: String?
+    public var dockerConfig: String? {
+        get { rare.fields.dockerConfig }
+        set { rare.fields.dockerConfig = newValue }
+    }
     /// Allow plain HTTP on both sides (loopback registries).
-    public var insecure = false
+    public var insecure: Bool {
+        get { rare.fields.insecure }
+        set { rare.fields.insecure = newValue }
+    }
     /// Copy only these platforms of an index (`os/arch[/variant]`).
     public var platforms: [String] = []
     /// Also copy artifacts that refer to the image (signatures, SBOMs).
     public var referrers = false
     /// Delete the destination tag when the source tag is deleted.
-    public var mirrorDeletes = false
+    public var mirrorDeletes: Bool {
+        get { rare.fields.mirrorDeletes }
+        set { rare.fields.mirrorDeletes = newValue }
+    }
     /// A CA bundle for registries whose certificates a private CA signed.
-    public var caFile: String?
+    public var caFile: String? {
+        get { rare.fields.caFile }
+        set { rare.fields.caFile = newValue }
+    }
     /// The time one attempt (the whole copy) may take; `defaultTimeout` when unset.
-    public var ownTimeout: Duration?
+    public var ownTimeout: Duration? {
+        get { rare.fields.ownTimeout }
+        set { rare.fields.ownTimeout = newValue }
+    }
     /// Concurrent copies to the destination registry.
-    public var concurrency: Int?
+    public var concurrency: Int? {
+        get { rare.fields.concurrency }
+        set { rare.fields.concurrency = newValue }
+    }
+    /// The options most copies leave out, out of line: inline, the config was 201 bytes in its
+    /// `any ActionConfig` box.
+    private var rare = OutOfLine<RareOptions>()
+
+    /// The options `rare` holds.
+    private struct RareOptions: RarelySet {
+        var sourceCredentials: Credentials?
+        var dockerConfig: String?
+        var insecure = false
+        var mirrorDeletes = false
+        var caFile: String?
+        var ownTimeout: Duration?
+        var concurrency: Int?
+
+        var isEmpty: Bool {
+            sourceCredentials == nil && dockerConfig == nil && !insecure && !mirrorDeletes && caFile == nil
+                && ownTimeout == nil && concurrency == nil
+        }
+    }
 
     /// A copy takes longer than a webhook: attempts get 10 minutes unless the action says otherwise
     /// (the rule's and the defaults' timeouts, made for webhooks, do not apply).
