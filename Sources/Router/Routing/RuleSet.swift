@@ -43,4 +43,3 @@ public struct RuleSet: Sendable {
         return matched
     }
 }
-

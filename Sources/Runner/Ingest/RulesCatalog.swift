@@ -41,8 +41,8 @@ public struct LoadedRules: Sendable {
 /// Holds the current rules (swapped atomically on reload) and a small cache of older snapshots.
 public final class RulesCatalog: Sendable {
     /// Older snapshots kept compiled, most recently used first. A compiled 10,000-rule set takes about
-    /// 37 MB, so a reload keeps only its predecessor (deliveries queued just before it still need it);
-    /// an evicted snapshot that deliveries still name is loaded from the store again.
+    /// 17 MB (malloc in use, BENCHMARKS.md), so a reload keeps only its predecessor (deliveries queued
+    /// just before it still need it); an evicted snapshot that deliveries still name is loaded again.
     public static let olderLimit = 1
 
     private let state: Mutex<(current: LoadedRules, paused: Set<String>, older: [LoadedRules])>
