@@ -13,7 +13,14 @@ private struct FixedClock: WallClock {
 private func attempt(_ options: String, receiver: TestReceiver, timeout: Duration = .seconds(10),
                      clock: any WallClock = SystemClock(), attempts: Int = 0,
                      contentType: String? = "application/vnd.docker.distribution.events.v1+json") async throws -> AttemptOutcome {
-    let (config, rule) = try ActionFixture.config("http: " + options.replacingOccurrences(of: "{URL}", with: receiver.url),
+    try await attempt(options, url: receiver.url, timeout: timeout, clock: clock, attempts: attempts, contentType: contentType)
+}
+
+/// Runs one `http` action with `{URL}` replaced by `url`.
+private func attempt(_ options: String, url: String, timeout: Duration = .seconds(10),
+                     clock: any WallClock = SystemClock(), attempts: Int = 0,
+                     contentType: String? = "application/vnd.docker.distribution.events.v1+json") async throws -> AttemptOutcome {
+    let (config, rule) = try ActionFixture.config("http: " + options.replacingOccurrences(of: "{URL}", with: url),
                                                   as: HTTPActionConfig.self)
     let context = ActionFixture.context(rule: rule, attempts: attempts, contentType: contentType, timeout: timeout)
     return try await ActionFixture.withHTTPClient { client in
@@ -192,9 +199,9 @@ private func pythonHMAC(key: [UInt8], message: [UInt8]) throws -> String {
 }
 
 @Test func aRefusedConnectionRetries() async throws {
-    let receiver = try TestReceiver(statuses: "200")
-    receiver.stop()
-    let outcome = try await attempt("{ url: \"{URL}/gone\" }", receiver: receiver, timeout: .seconds(5))
+    let refusing = try RefusingPort()
+    let outcome = try await attempt("{ url: \"{URL}/gone\" }", url: refusing.url, timeout: .seconds(5))
+    withExtendedLifetime(refusing) {}
     #expect(outcome.verdict == .retry(after: nil))
     #expect(outcome.status == "connection refused")
 }

@@ -41,9 +41,8 @@ import Testing
 }
 
 @Test func aRefusedConnectionIsARetryableError() async throws {
-    let receiver = try TestReceiver(statuses: "200")
-    receiver.stop()
-    let port = receiver.port
+    let refusing = try RefusingPort()
+    let port = refusing.port
     let repository = RegistryRepository(host: "127.0.0.1:\(port)", name: "shop/web", insecure: true)
     let error = try await ActionFixture.withHTTPClient { http -> OCIError? in
         var client = RegistryClient(http: http, credentials: RegistryCredentials(), logger: Logger(label: "test"))
@@ -59,4 +58,5 @@ import Testing
     }
     #expect(error?.isRetryable == true)
     #expect(error?.message == "connection refused on GET /v2/shop/web/manifests/1.0 to 127.0.0.1:\(port)")
+    withExtendedLifetime(refusing) {}
 }

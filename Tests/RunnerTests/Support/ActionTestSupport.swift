@@ -159,3 +159,36 @@ final class TestReceiver {
         case notListening
     }
 }
+
+/// A port of 127.0.0.1 that refuses connections for as long as this value lives: a socket bound to it
+/// that never listens. A stopped receiver's port could be taken by another test running at the same
+/// time, which then answers instead of refusing.
+final class RefusingPort {
+    /// The port.
+    let port: Int
+    private let socketFD: Int32
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        guard fd >= 0, bound == 0 else {
+            if fd >= 0 { close(fd) }
+            throw TestReceiver.ReceiverError.notListening
+        }
+        socketFD = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    deinit {
+        close(socketFD)
+    }
+}
