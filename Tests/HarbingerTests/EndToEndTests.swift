@@ -217,6 +217,42 @@ struct EndToEndTests {
         #expect(duplicated <= 64, "\(duplicated) events were delivered more than once")
     }
 
+    @Test func aStoppedServerWaitsForItsDeliveriesOnlySoLongAndLeavesThemPending() throws {
+        let dir = try Loopback.temporaryDirectory("drain")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // A script that would run for two minutes; it writes its PID (that of the sleep it becomes) first.
+        let script = dir.appendingPathComponent("hang.sh"), pidFile = dir.appendingPathComponent("hang.pid")
+        try Self.script("#!/bin/sh\necho $$ > \"$1\"\nexec sleep 120\n", at: script)
+        let rules = """
+            version: 1
+            sources: [{ name: registry, kind: distribution }]
+            rules:
+              - name: hang
+                when: { event: push }
+                do: [{ shell: { command: ["\(script.path)", "\(pidFile.path)"], timeout: 10m } }]
+            """
+        let server = try Self.serve(rules, in: dir)
+        #expect(try Self.post(Self.fixtures.appendingPathComponent("distribution-captured/03-push-manifest.json"),
+                              to: "\(server.base)/hooks/registry") == 202)
+        #expect(Loopback.waitFor(seconds: 30) { Int32(((try? String(contentsOf: pidFile, encoding: .utf8)) ?? "")
+            .trimmingCharacters(in: .whitespacesAndNewlines)) != nil })
+        let scriptPID = try #require(Int32(String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+
+        // SIGTERM: in-flight deliveries get the drain timeout (10 s), then are torn down. The server must
+        // exit on its own well before the 60 s after which `stop` would SIGKILL it.
+        let stopping = Date()
+        server.child.stop(grace: 60)
+        let took = Date().timeIntervalSince(stopping)
+        #expect(server.child.process.terminationReason == .exit, "the server had to be killed")
+        #expect(took < 40, "shutdown took \(took) s")
+        #expect(Loopback.waitFor(seconds: 10) { kill(scriptPID, 0) != 0 }, "the script outlived the server")
+
+        // The delivery is left for the next start: pending again, its cut-short attempt recorded.
+        let delivery = try #require(try Self.deliveries(server).first)
+        #expect(delivery["state"] as? String == "pending")
+        #expect(delivery["last_status"] as? String == "cancelled")
+    }
+
     @Test func aServerDoesNotGrowWithTheDeliveriesItHasMade() throws {
         let dir = try Loopback.temporaryDirectory("growth")
         defer { try? FileManager.default.removeItem(at: dir) }

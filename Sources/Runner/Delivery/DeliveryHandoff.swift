@@ -26,7 +26,10 @@ public final class DeliveryHandoff: Sendable {
         /// Rules that reached `perRule`, left out of claims until they are down by `refill`.
         var full: Set<String> = []
         var ready: [Claimed] = []
-        var whenEmpty: [CheckedContinuation<Void, Never>] = []
+        /// `waitUntilEmpty` callers, by a serial; a serial in `cancelledWaits` was cancelled before it waited.
+        var whenEmpty: [Int: CheckedContinuation<Void, Never>] = [:]
+        var cancelledWaits: Set<Int> = []
+        var nextWait = 0
         var onReady: (@Sendable () -> Void)?
         var pendingStored = false
     }
@@ -127,8 +130,8 @@ public final class DeliveryHandoff: Sendable {
     /// The waiters to resume when no place is taken any more.
     private static func emptied(_ state: inout State) -> [CheckedContinuation<Void, Never>] {
         guard state.used == 0 else { return [] }
-        defer { state.whenEmpty = [] }
-        return state.whenEmpty
+        defer { state.whenEmpty = [:] }
+        return Array(state.whenEmpty.values)
     }
 
     /// Rules left out of claims now (they hold their share, or have not come down by `refill`), sorted.
@@ -183,15 +186,30 @@ public final class DeliveryHandoff: Sendable {
         }
     }
 
-    /// Returns once no place is taken.
+    /// Returns once no place is taken, or at once when the calling task is cancelled: shutdown stops
+    /// waiting after its drain timeout and must not hang on a delivery that never ends.
     func waitUntilEmpty() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let now = state.withLock { state -> Bool in
-                if state.used == 0 { return true }
-                state.whenEmpty.append(continuation)
-                return false
+        let serial = state.withLock { state in
+            state.nextWait += 1
+            return state.nextWait
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { state -> Bool in
+                    if state.used == 0 || state.cancelledWaits.remove(serial) != nil { return true }
+                    state.whenEmpty[serial] = continuation
+                    return false
+                }
+                if now { continuation.resume() }
             }
-            if now { continuation.resume() }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                if let waiter = state.whenEmpty.removeValue(forKey: serial) { return waiter }
+                // Not waiting yet (or already resumed, when the serial is never looked at again).
+                state.cancelledWaits.insert(serial)
+                return nil
+            }
+            waiter?.resume()
         }
     }
 }

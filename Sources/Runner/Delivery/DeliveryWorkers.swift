@@ -170,8 +170,10 @@ actor Doorbell {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.suspend() }
             group.addTask {
+                // Rings when cancelled too: the suspended child must end, or the group (and a cancelled
+                // workers' loop with it) never does. A ring after a real one is cleared below.
                 try? await Task.sleep(for: duration)
-                if !Task.isCancelled { await self.ring() }
+                await self.ring()
             }
             await group.next()
             group.cancelAll()
@@ -180,6 +182,7 @@ actor Doorbell {
     }
 
     private func suspend() async {
+        if rung { return }  // rung before this child got to wait
         await withCheckedContinuation { waiter = $0 }
     }
 }

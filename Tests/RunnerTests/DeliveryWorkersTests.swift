@@ -1,0 +1,153 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import Runner
+
+/// The workers' claim loop against a real SQLite store and real scripts: deliveries handed over at
+/// ingest cost no claim, an ingest that leaves deliveries pending gets them claimed at once (not at the
+/// idle poll), and cancelling the workers ends their run.
+struct DeliveryWorkersTests {
+    /// A `DeliveryStore` that counts the workers' claims and forwards everything to SQLite.
+    final class CountingStore: DeliveryStore {
+        let base: SQLiteStore
+        private let claimCount = Atomic<Int>(0)
+        var claims: Int { claimCount.load(ordering: .relaxed) }
+
+        init(_ base: SQLiteStore) { self.base = base }
+
+        func claim(now: Int64, limit: ClaimLimit, lease: Duration, owner: String) async throws -> [Delivery] {
+            claimCount.add(1, ordering: .relaxed)
+            return try await base.claim(now: now, limit: limit, lease: lease, owner: owner)
+        }
+
+        func saveRules(_ snapshot: RulesSnapshot, now: Int64) async throws -> Int64 { try await base.saveRules(snapshot, now: now) }
+        func rules(version: Int64) async throws -> RulesSnapshot? { try await base.rules(version: version) }
+        func ingest(_ batches: [IngestBatch]) async throws -> [IngestResult] { try await base.ingest(batches) }
+        func event(id: String) async throws -> StoredEvent? { try await base.event(id: id) }
+        func events(ids: [String]) async throws -> [String: StoredEvent] { try await base.events(ids: ids) }
+        func record(_ attempt: Attempt, delivery: Delivery, transition: Transition, now: Int64) async throws {
+            try await base.record(attempt, delivery: delivery, transition: transition, now: now)
+        }
+        func record(_ attempt: Attempt, delivery: Delivery, transition: Transition, now: Int64,
+                    notingOutcomeOf rule: String?) async throws -> Int? {
+            try await base.record(attempt, delivery: delivery, transition: transition, now: now, notingOutcomeOf: rule)
+        }
+        func releaseAll(owner: String?, now: Int64) async throws -> Int { try await base.releaseAll(owner: owner, now: now) }
+        func deliveries(_ query: DeliveryQuery) async throws -> [Delivery] { try await base.deliveries(query) }
+        func delivery(id: String) async throws -> (Delivery, [Attempt])? { try await base.delivery(id: id) }
+        func replay(_ ids: [String], now: Int64) async throws -> [String] { try await base.replay(ids, now: now) }
+        func queueDepth() async throws -> Int { try await base.queueDepth() }
+        func nextDue(skipping rules: [String]) async throws -> Int64? { try await base.nextDue(skipping: rules) }
+        func setPaused(rule: String, paused: Bool, reason: String?, now: Int64) async throws {
+            try await base.setPaused(rule: rule, paused: paused, reason: reason, now: now)
+        }
+        func pausedRules() async throws -> [String: String] { try await base.pausedRules() }
+        func noteOutcome(rule: String, failed: Bool) async throws -> Int { try await base.noteOutcome(rule: rule, failed: failed) }
+    }
+
+    struct Setup {
+        let store: CountingStore
+        let ingestor: Ingestor
+        let source: Source
+        let workers: DeliveryWorkers
+        let directory: URL
+    }
+
+    /// Workers with `capacity` places whose idle poll is an hour, so that every claim in a test comes
+    /// from the loop's own reasons; one rule runs `command` for every push.
+    static func setUp(capacity: Int, command: [String]) async throws -> Setup {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("harbinger-workers-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let rulesText = """
+            version: 1
+            sources: [{name: registry, kind: distribution}]
+            rules:
+              - name: run
+                when: {event: push}
+                do: [{shell: {command: [\(command.map { "\"\($0)\"" }.joined(separator: ", "))], concurrency: \(capacity)}}]
+            """
+        let sqlite = try SQLiteStore(path: dir.appendingPathComponent("h.db").path)
+        let store = CountingStore(sqlite)
+        let file = try #require(RulesLoader(environment: [:]).load(text: rulesText).rules)
+        let version = try await store.saveRules(RulesSnapshot(files: [.init(name: "rules.yml", content: Array(rulesText.utf8))]), now: 0)
+        let catalog = RulesCatalog(current: LoadedRules(file: file, version: version), store: store)
+        var plugins = ActionPlugins()
+        plugins.register(ShellAction())
+        var settings = DeliveryWorkers.Settings()
+        settings.maxInFlight = capacity
+        settings.idlePoll = .seconds(3600)
+        let workers = DeliveryWorkers(store: store, catalog: catalog, plugins: plugins, settings: settings)
+        let ingestor = Ingestor(store: store, catalog: catalog, clock: SystemClock(), handoff: workers.handoff)
+        return Setup(store: store, ingestor: ingestor, source: try #require(file.source(named: "registry")), workers: workers,
+                     directory: dir)
+    }
+
+    /// Waits (30 s at most) until `condition` holds.
+    static func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
+        for _ in 0..<600 {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return try await condition()
+    }
+
+    static func succeeded(_ store: CountingStore) async throws -> Int {
+        try await store.deliveries(DeliveryQuery(state: .succeeded, limit: 1_000)).count
+    }
+
+    @Test func deliveriesHandedOverAtIngestCostNoClaim() async throws {
+        let setup = try await Self.setUp(capacity: 8, command: ["/bin/true"])
+        defer { try? FileManager.default.removeItem(at: setup.directory) }
+        let run = Task { try await setup.workers.run() }
+        defer { run.cancel() }
+        #expect(try await Self.eventually { setup.store.claims >= 1 })  // the claim at start
+        let atStart = setup.store.claims
+
+        // One at a time, so that every delivery finds a place at ingest and nothing is left pending.
+        for index in 0..<10 {
+            _ = try await setup.ingestor.ingest(DebounceTests.push(id: "e\(index)", repository: "shop/web", tag: "\(index)"),
+                                                source: setup.source)
+            #expect(try await Self.eventually { try await Self.succeeded(setup.store) == index + 1 })
+        }
+        // A finished delivery only rings the loop: it used to cost a claim (and an events read and a
+        // next-due read) each.
+        #expect(setup.store.claims == atStart)
+    }
+
+    @Test func anIngestThatLeavesDeliveriesPendingGetsThemClaimedAtOnce() async throws {
+        // One place, and a script that holds it a while: the first event's delivery is handed over,
+        // the others are stored pending. The idle poll is an hour away, so only the ingest's note can
+        // bring them out within the test's wait.
+        let setup = try await Self.setUp(capacity: 1, command: ["/bin/sleep", "0.2"])
+        defer { try? FileManager.default.removeItem(at: setup.directory) }
+        let run = Task { try await setup.workers.run() }
+        defer { run.cancel() }
+        #expect(try await Self.eventually { setup.store.claims >= 1 })
+        let atStart = setup.store.claims
+
+        for index in 0..<4 {
+            _ = try await setup.ingestor.ingest(DebounceTests.push(id: "e\(index)", repository: "shop/web", tag: "\(index)"),
+                                                source: setup.source)
+        }
+        #expect(try await setup.store.deliveries(DeliveryQuery(state: .pending)).count >= 1)
+        #expect(try await Self.eventually { try await Self.succeeded(setup.store) == 4 })
+        #expect(setup.store.claims > atStart)
+    }
+
+    @Test func cancellingTheWorkersEndsTheirRun() async throws {
+        let setup = try await Self.setUp(capacity: 4, command: ["/bin/true"])
+        defer { try? FileManager.default.removeItem(at: setup.directory) }
+        final class Flag: Sendable { let raised = Atomic<Bool>(false) }
+        let ended = Flag()
+        let run = Task { try? await setup.workers.run() }
+        Task {
+            await run.value
+            ended.raised.store(true, ordering: .relaxed)
+        }
+        // Asleep in its idle wait (an hour) after the claim at start.
+        #expect(try await Self.eventually { setup.store.claims >= 1 })
+        try await Task.sleep(for: .milliseconds(100))
+        run.cancel()
+        #expect(try await Self.eventually { ended.raised.load(ordering: .relaxed) })
+    }
+}
