@@ -253,6 +253,65 @@ struct EndToEndTests {
         #expect(delivery["last_status"] as? String == "cancelled")
     }
 
+    @Test func rulesReloadOnSIGHUPAndOnAChangeAndAnInvalidEditKeepsTheOldRulesServing() throws {
+        let dir = try Loopback.temporaryDirectory("reload")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Every delivery appends its rule's letter to runs.txt.
+        let script = dir.appendingPathComponent("note.sh"), runs = dir.appendingPathComponent("runs.txt")
+        try Self.script("#!/bin/sh\necho \"$1\" >> \"$2\"\n", at: script)
+        func rules(_ letter: String) -> String {
+            """
+            version: 1
+            sources: [{ name: registry, kind: distribution }]
+            rules:
+              - name: rule-\(letter)
+                when: { event: push }
+                do: [{ shell: { command: ["\(script.path)", "\(letter)", "\(runs.path)"] } }]
+            """
+        }
+        let file = dir.appendingPathComponent("rules.yml")
+        let server = try Self.serve(rules("A"), in: dir)
+        defer { server.child.stop() }
+        let template = try String(contentsOf: Self.fixtures.appendingPathComponent("distribution-captured/03-push-manifest.json"),
+                                  encoding: .utf8)
+        var posted = 0
+        /// Posts a push with a new event id; waits until its delivery wrote a line, and returns that line.
+        func push() throws -> String? {
+            posted += 1
+            let payload = dir.appendingPathComponent("push-\(posted).json")
+            try template.replacingOccurrences(of: "f184491d-051c-4e6f-80f4-4fd27dfb8492", with: "reload-\(posted)")
+                .write(to: payload, atomically: true, encoding: .utf8)
+            #expect(try Self.post(payload, to: "\(server.base)/hooks/registry") == 202)
+            var lines: [Substring] = []
+            _ = Loopback.waitFor(seconds: 20) {
+                lines = ((try? String(contentsOf: runs, encoding: .utf8)) ?? "").split(separator: "\n")
+                return lines.count >= posted
+            }
+            return lines.count == posted ? lines.last.map(String.init) : nil
+        }
+        func metric(_ line: String) -> Bool {
+            ((try? Executable.run(URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "\(server.base)/metrics"]).stdout) ?? "").contains(line)
+        }
+        #expect(try push() == "A")
+
+        // SIGHUP reloads (the file is unchanged, so the poll does not).
+        kill(server.child.pid, SIGHUP)
+        #expect(Loopback.waitFor(seconds: 20) { server.child.output.contains("reason=SIGHUP") })
+        #expect(Loopback.waitFor(seconds: 20) { metric("harbinger_reloads_total{result=\"success\"} 1") })
+
+        // A change to the file is picked up without a signal.
+        try rules("B").write(to: file, atomically: true, encoding: .utf8)
+        #expect(Loopback.waitFor(seconds: 20) { server.child.output.contains("reason=file change") })
+        #expect(try push() == "B")
+
+        // An invalid edit is reported with its position, counted, and B keeps serving.
+        try (rules("C") + "\n    when: [oops\n").write(to: file, atomically: true, encoding: .utf8)
+        #expect(Loopback.waitFor(seconds: 20) { metric("harbinger_reloads_total{result=\"failure\"} 1") })
+        #expect(server.child.output.contains("rules reload failed; the previous rules keep serving"))
+        #expect(server.child.output.contains("\(file.path):"), "the diagnostic names the file and position")
+        #expect(try push() == "B")
+    }
+
     @Test func aServerDoesNotGrowWithTheDeliveriesItHasMade() throws {
         let dir = try Loopback.temporaryDirectory("growth")
         defer { try? FileManager.default.removeItem(at: dir) }
