@@ -209,6 +209,21 @@ private func attempt(_ delivery: Delivery, number: Int = 1, status: String = "HT
         }
     }
 
+    @Test func renewingLeasesMovesOnlyTheOwnersRunningDeliveries() async throws {
+        try await withStore { store, _ in
+            _ = try await store.ingest([batch("e1", deliveries: ["d1", "d2", "d3"])])
+            _ = try await store.claim(now: 1_000, limit: 1, lease: .seconds(60), owner: "a")
+            _ = try await store.claim(now: 1_000, limit: 1, lease: .seconds(60), owner: "b")
+            #expect(try await store.renewLeases(owner: "a", until: 500_000) == 1)
+            let running = try await store.deliveries(DeliveryQuery(state: .running))
+            #expect(Dictionary(uniqueKeysWithValues: running.map { ($0.leaseOwner ?? "", $0.leaseUntil) }) == ["a": 500_000, "b": 61_000])
+            // Past b's lease only b's delivery is taken back, and the pending one stays unleased.
+            let taken = try await store.claim(now: 100_000, limit: 10, lease: .seconds(60), owner: "c")
+            #expect(taken.map(\.id).sorted() == ["d2", "d3"])
+            #expect(try await store.deliveries(DeliveryQuery(state: .running)).filter { $0.leaseOwner == "a" }.count == 1)
+        }
+    }
+
     @Test func releaseAllReturnsRunningDeliveriesToPending() async throws {
         try await withStore { store, _ in
             _ = try await store.ingest([batch("e1", deliveries: ["d1", "d2"]), batch("e2", deliveries: ["d3"])])
@@ -292,6 +307,11 @@ private func attempt(_ delivery: Delivery, number: Int = 1, status: String = "HT
             #expect(replayed.attempts == 0)
             #expect(replayed.nextAttemptAt == 5_000)
             #expect(try await store.claim(now: 5_000, limit: 1, lease: .seconds(30), owner: "w").map(\.id) == ["d1"])
+            // Running again now: a replay leaves it with its lease, so no claim starts it twice.
+            #expect(try await store.replay(["d1"], now: 6_000).isEmpty)
+            let running = try #require(try await store.delivery(id: "d1")?.0)
+            #expect(running.state == .running && running.leaseOwner == "w" && running.leaseUntil == 35_000)
+            #expect(try await store.claim(now: 6_000, limit: 1, lease: .seconds(30), owner: "other").isEmpty)
         }
     }
 

@@ -40,27 +40,18 @@ extension DeliveryWorkers {
 
     /// Runs the delivery, then each delivery that waited for the same target, one after another. The
     /// target's place passes to the next one as soon as an attempt is over; each attempt is recorded
-    /// in a child task while the next one runs. A delivery that waited through half its lease is left
-    /// to be taken back rather than started late, so an attempt does not outlive its lease only
-    /// because it queued.
+    /// in a child task while the next one runs. However long a delivery waits or runs, its lease is
+    /// renewed while this server lives (`renewLeases`), so nobody takes it back meanwhile.
     private func runInTurn(_ first: Prepared) async {
         await withDiscardingTaskGroup { records in
             var next: Prepared? = first
             while let current = next {
                 let started = clock.now()
-                var outcome: AttemptOutcome?
-                if let leaseUntil = current.delivery.leaseUntil, started > leaseUntil - settings.lease.milliseconds / 2 {
-                    logger.warning("a delivery waited for its target through half its lease; it runs again when the lease expires",
-                                   metadata: ["delivery": "\(current.delivery.id)", "rule": "\(current.delivery.rule)"])
-                } else {
-                    outcome = await current.plugin.run(current.step.config, context: current.context)
-                }
+                let outcome = await current.plugin.run(current.step.config, context: current.context)
                 next = targets.withLock { $0.leave(current.key) }
-                records.addTask { [outcome] in
-                    if let outcome {
-                        await self.finish(current.delivery, startedAt: started, outcome: outcome, rule: current.context.rule,
-                                          defaults: current.defaults)
-                    }
+                records.addTask {
+                    await self.finish(current.delivery, startedAt: started, outcome: outcome, rule: current.context.rule,
+                                      defaults: current.defaults)
                     await self.placeFreed(of: current.delivery.rule)
                 }
             }

@@ -65,6 +65,7 @@ public final class DeliveryWorkers: Service, Sendable {
         // child until `next()` collects it, and this loop never does: a server grew by tens of kilobytes
         // per delivery until it stopped.
         await withDiscardingTaskGroup { group in
+            group.addTask { await self.renewLeases() }
             await withGracefulShutdownHandler {
                 await self.loop(group: &group)
             } onGracefulShutdown: {
@@ -75,14 +76,14 @@ public final class DeliveryWorkers: Service, Sendable {
             let notStarted = handoff.takeReady().map(\.delivery.rule) + targets.withLock { $0.close() }.map(\.delivery.rule)
             handoff.release(rules: notStarted)
             // Drain: give in-flight deliveries a bounded time, then leave the rest to the next start.
-            let drained = await withTaskGroup(of: Bool.self) { race in
-                race.addTask { await self.handoff.waitUntilEmpty(); return true }
-                race.addTask { try? await Task.sleep(for: self.settings.drainTimeout); return false }
-                let first = await race.next() ?? false
+            await withTaskGroup(of: Void.self) { race in
+                race.addTask { await self.handoff.waitUntilEmpty() }
+                race.addTask { try? await Task.sleep(for: self.settings.drainTimeout) }
+                await race.next()
                 race.cancelAll()
-                return first
             }
-            if !drained { group.cancelAll() }
+            // The lease renewal, and the deliveries still running when the drain gave up.
+            group.cancelAll()
         }
         _ = try? await store.releaseAll(owner: settings.owner, now: clock.now())
     }
@@ -139,6 +140,26 @@ public final class DeliveryWorkers: Service, Sendable {
             }
             claimAt = clock.now() + wait.milliseconds
             if wait > .zero { await doorbell.wait(upTo: wait) }
+        }
+    }
+
+    /// Keeps the leases of the deliveries in flight from running out while they run, every third of a
+    /// lease: an attempt may outlast a lease (a script's `timeout` can be ten minutes), and a claim takes
+    /// back expired leases, which would start the same delivery a second time. A stopped or crashed
+    /// server renews nothing, so its leases do run out. Ends when cancelled.
+    private func renewLeases() async {
+        while true {
+            do {
+                try await Task.sleep(for: settings.lease / 3)
+            } catch {
+                return
+            }
+            guard handoff.used > 0 else { continue }
+            do {
+                _ = try await store.renewLeases(owner: settings.owner, until: clock.now() + settings.lease.milliseconds)
+            } catch {
+                logger.error("renewing the leases of deliveries in flight failed", metadata: ["error": "\(error)"])
+            }
         }
     }
 

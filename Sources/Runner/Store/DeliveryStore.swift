@@ -60,12 +60,16 @@ public protocol DeliveryStore: Sendable {
     func record(_ attempt: Attempt, delivery: Delivery, transition: Transition, now: Int64) async throws
     /// Returns every running delivery of `owner` to pending (a clean shutdown, or a restart of the only instance).
     func releaseAll(owner: String?, now: Int64) async throws -> Int
+    /// Moves the leases of `owner`'s running deliveries to `until`, so that a live worker keeps what it
+    /// is working on however long an attempt takes; returns how many.
+    func renewLeases(owner: String, until: Int64) async throws -> Int
 
     /// Deliveries matching a query, newest first.
     func deliveries(_ query: DeliveryQuery) async throws -> [Delivery]
     /// One delivery and its attempts.
     func delivery(id: String) async throws -> (Delivery, [Attempt])?
-    /// Makes deliveries pending again, due now, with their attempt count reset; returns the ids found.
+    /// Makes deliveries pending again, due now, with their attempt count reset; returns the ids replayed.
+    /// Running deliveries are not replayed (they would run twice).
     func replay(_ ids: [String], now: Int64) async throws -> [String]
     /// How many deliveries are pending or running.
     func queueDepth() async throws -> Int

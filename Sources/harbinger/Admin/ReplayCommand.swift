@@ -21,7 +21,16 @@ struct ReplayCommand: AsyncParsableCommand {
     func run() async throws {
         let store = try await storeOptions.open()
         let found = Set(try await store.replay(ids, now: SystemClock().now()))
-        for id in ids { print(found.contains(id) ? "replaying \(id)" : "no delivery \(id)") }
+        for id in ids {
+            if found.contains(id) {
+                print("replaying \(id)")
+            } else if try await store.delivery(id: id)?.0.state == .running {
+                // A replay would clear its lease, and a claim would start it a second time.
+                print("delivery \(id) is running; replay it once it has finished")
+            } else {
+                print("no delivery \(id)")
+            }
+        }
         if found.count < ids.count { throw ExitCode(1) }
     }
 }

@@ -39,7 +39,8 @@ extension SQLiteStore {
         }
     }
 
-    /// Makes the deliveries pending again, due now, with no attempts counted; returns the ids found.
+    /// Makes the deliveries pending again, due now, with no attempts counted; returns the ids replayed.
+    /// A running delivery is left alone: clearing its lease would let a claim start it a second time.
     public func replay(_ ids: [String], now: Int64) async throws -> [String] {
         try await pool.write { db in
             var found: [String] = []
@@ -48,7 +49,7 @@ extension SQLiteStore {
                     sql: """
                         UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = ?,
                             lease_owner = NULL, lease_until = NULL, updated_at = ?
-                        WHERE id = ?
+                        WHERE id = ? AND state != 'running'
                         """,
                     arguments: [now, now, id])
                 if db.changesCount > 0 { found.append(id) }

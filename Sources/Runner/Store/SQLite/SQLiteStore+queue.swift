@@ -97,6 +97,15 @@ extension SQLiteStore {
         }
     }
 
+    /// Moves the leases of `owner`'s running deliveries to `until`; returns how many.
+    public func renewLeases(owner: String, until: Int64) async throws -> Int {
+        try await writer.submit { db in
+            try db.cachedStatement(sql: "UPDATE deliveries SET lease_until = ? WHERE state = 'running' AND lease_owner = ?")
+                .execute(arguments: [until, owner])
+            return db.changesCount
+        }
+    }
+
     /// Returns running deliveries (of `owner`, or of everyone when nil) to pending; returns how many.
     public func releaseAll(owner: String?, now: Int64) async throws -> Int {
         try await pool.write { db in
