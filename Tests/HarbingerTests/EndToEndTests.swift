@@ -152,6 +152,41 @@ struct EndToEndTests {
         #expect(try Self.deliveries(server).count == 2)
     }
 
+    @Test func aReceiverThatKeepsFailingGetsTheRulesOrTheDefaultAttemptsThenTheDeliveryIsDead() throws {
+        let dir = try Loopback.temporaryDirectory("dead")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let down = try Receiver(directory: dir, statuses: "503")
+        defer { down.stop() }
+        // `own` has its own policy (3 attempts); `inherits` has none and takes the defaults' (2).
+        let server = try Self.serve("""
+            version: 1
+            defaults: { retry: { attempts: 2, backoff: 100ms, max_backoff: 200ms } }
+            sources: [{ name: registry, kind: distribution }]
+            rules:
+              - name: own
+                when: { event: push }
+                retry: { attempts: 3, backoff: 100ms, max_backoff: 200ms }
+                do: [{ http: { url: "http://127.0.0.1:\(down.port)/own" } }]
+              - name: inherits
+                when: { event: push }
+                do: [{ http: { url: "http://127.0.0.1:\(down.port)/inherits" } }]
+            """, in: dir)
+        defer { server.child.stop() }
+        #expect(try Self.post(Self.fixtures.appendingPathComponent("distribution-captured/03-push-manifest.json"),
+                              to: "\(server.base)/hooks/registry") == 202)
+        #expect(Loopback.waitFor(seconds: 30) {
+            ((try? Self.deliveries(server)) ?? []).compactMap { $0["state"] as? String } == ["dead", "dead"]
+        })
+        let deliveries = try Self.deliveries(server)
+        #expect(deliveries.first { $0["rule"] as? String == "own" }?["attempts"] as? Int == 3)
+        #expect(deliveries.first { $0["rule"] as? String == "inherits" }?["attempts"] as? Int == 2)
+        #expect(deliveries.allSatisfy { $0["last_status"] as? String == "HTTP 503" })
+        // Dead means no more attempts: the receiver saw exactly those, and still does a while later.
+        Thread.sleep(forTimeInterval: 1)
+        #expect(down.requests.filter { $0.path == "/own" }.count == 3)
+        #expect(down.requests.filter { $0.path == "/inherits" }.count == 2)
+    }
+
     @Test func aReceiverThatIsDownForAWhileGetsTheDeliveryWhenItComesBack() throws {
         let dir = try Loopback.temporaryDirectory("down")
         defer { try? FileManager.default.removeItem(at: dir) }
