@@ -347,6 +347,70 @@ struct EndToEndTests {
         #expect(try push() == "B")
     }
 
+    @Test func metricsCountWhatHappenedAndEveryLogLineIsJSON() throws {
+        let dir = try Loopback.temporaryDirectory("metrics")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = dir.appendingPathComponent("ok.sh")
+        try Self.script("#!/bin/sh\nexit 0\n", at: script)
+        let file = dir.appendingPathComponent("rules.yml")
+        try """
+            version: 1
+            sources: [{ name: registry, kind: distribution, auth: { bearer: "s3cret" } }]
+            rules:
+              - name: note
+                when: { event: push }
+                do: [{ shell: { command: ["\(script.path)"] } }]
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let server = try ServerProcess(rules: file, directory: dir, arguments: ["--log-format", "json"])
+        defer { server.child.stop() }
+        let payload = Self.fixtures.appendingPathComponent("distribution-captured/03-push-manifest.json")
+        func post(token: String, contentType: String = "application/vnd.docker.distribution.events.v1+json") throws -> Int {
+            let out = try Executable.run(URL(fileURLWithPath: "/usr/bin/curl"), [
+                "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H", "Content-Type: \(contentType)",
+                "-H", "Authorization: Bearer \(token)", "--data-binary", "@\(payload.path)", "\(server.base)/hooks/registry",
+            ])
+            return Int(out.stdout) ?? 0
+        }
+        #expect(try post(token: "wrong") == 401)
+        #expect(try post(token: "s3cret", contentType: "text/plain") == 415)
+        #expect(try post(token: "s3cret") == 202)
+        #expect(Loopback.waitFor(seconds: 30) { ((try? Self.deliveries(server)) ?? []).first?["state"] as? String == "succeeded" })
+
+        var samples: [(name: String, labels: Set<String>, value: Double)] = []
+        /// The value of the sample called `name` carrying every label in `labels`, once the scrape shows it.
+        func value(_ name: String, _ labels: Set<String> = []) -> Double? {
+            samples.first { $0.name == name && labels.isSubset(of: $0.labels) }?.value
+        }
+        func scrape() {
+            let text = (try? Executable.run(URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "\(server.base)/metrics"]).stdout) ?? ""
+            samples = text.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line in
+                guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { return nil }
+                let series = line[..<space]
+                let name = String(series.prefix { $0 != "{" })
+                let labels = series.drop { $0 != "{" }.dropFirst().dropLast().split(separator: ",").map(String.init)
+                return (name, Set(labels), value)
+            }
+        }
+        // The queue-depth gauge is recorded once a second.
+        #expect(Loopback.waitFor(seconds: 10) { scrape(); return value("harbinger_queue_depth") == 0 })
+        #expect(value("harbinger_events_received_total", ["source=\"registry\"", "type=\"push\""]) == 1)
+        #expect(value("harbinger_requests_total", ["source=\"registry\"", "outcome=\"accepted\""]) == 1)
+        #expect(value("harbinger_requests_rejected_total", ["reason=\"unauthorized\""]) == 1)
+        #expect(value("harbinger_requests_rejected_total", ["reason=\"unsupported_media_type\""]) == 1)
+        #expect(value("harbinger_deliveries_total", ["rule=\"note\"", "action=\"shell\"", "outcome=\"succeeded\""]) == 1)
+        #expect(value("harbinger_attempt_duration_seconds_count", ["action=\"shell\""]) == 1)
+        #expect(value("harbinger_attempt_duration_seconds_bucket", ["action=\"shell\"", "le=\"+Inf\""]) == 1)
+
+        // Every line the server wrote is one JSON object with a level and a message.
+        let lines = server.child.output.split(separator: "\n")
+        #expect(lines.count >= 3)
+        for line in lines {
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["level"] is String && object?["message"] is String, "not a JSON log line: \(line)")
+        }
+        #expect(lines.contains { $0.contains("refused a webhook") })
+    }
+
     @Test func aServerDoesNotGrowWithTheDeliveriesItHasMade() throws {
         let dir = try Loopback.temporaryDirectory("growth")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -91,11 +91,13 @@ final class ServerProcess {
     let child: ChildProcess
     let directory: URL
 
-    init(rules: URL, directory: URL, environment: [String: String] = [:], port: Int = Loopback.freePort()) throws {
+    init(rules: URL, directory: URL, environment: [String: String] = [:], port: Int = Loopback.freePort(),
+         arguments: [String] = []) throws {
         self.port = port
         self.directory = directory
         child = try ChildProcess(Executable.harbinger, ["serve", "--rules", rules.path, "--listen", "127.0.0.1:\(port)",
-                                                         "--store", "sqlite:" + directory.appendingPathComponent("harbinger.db").path],
+                                                         "--store", "sqlite:" + directory.appendingPathComponent("harbinger.db").path]
+                                                         + arguments,
                                  log: directory.appendingPathComponent("serve-\(port).log"), environment: environment, directory: directory)
         guard Loopback.waitFor(seconds: 30, { Loopback.status("http://127.0.0.1:\(port)/healthz") == 200 }) else {
             child.stop()
