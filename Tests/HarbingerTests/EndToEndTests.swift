@@ -411,6 +411,48 @@ struct EndToEndTests {
         #expect(lines.contains { $0.contains("refused a webhook") })
     }
 
+    @Test func sendTestRunsOneRulesActionsInOrderAndStopsAtTheFirstFailure() throws {
+        let dir = try Loopback.temporaryDirectory("send-test")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let ok = try Receiver(directory: dir, statuses: "200")
+        defer { ok.stop() }
+        let broken = try Receiver(directory: dir, statuses: "500")
+        defer { broken.stop() }
+        // Each script run leaves its first argument in ran.txt.
+        let script = dir.appendingPathComponent("after.sh"), ran = dir.appendingPathComponent("ran.txt")
+        try Self.script("#!/bin/sh\necho \"$1\" >> \"\(ran.path)\"\n", at: script)
+        let file = dir.appendingPathComponent("rules.yml")
+        try """
+            version: 1
+            sources: [{ name: registry, kind: distribution }]
+            rules:
+              - name: works
+                when: { event: push }
+                do:
+                  - http: { url: "http://127.0.0.1:\(ok.port)/hook/{{repository}}" }
+                  - shell: { command: ["\(script.path)", "works {{tag}}"] }
+              - name: fails
+                when: { event: push }
+                do:
+                  - http: { url: "http://127.0.0.1:\(broken.port)/hook" }
+                  - shell: { command: ["\(script.path)", "fails"] }
+            """.write(to: file, atomically: true, encoding: .utf8)
+
+        let works = try Executable.harbinger("send-test", "works", "--rules", file.path, "--repository", "shop/web", "--tag", "9.9")
+        #expect(works.status == 0, "\(works.stdout)\(works.stderr)")
+        #expect(ok.requests.map(\.path) == ["/hook/shop/web"])
+        let body = try #require(ok.requests.first.flatMap { try? JSONSerialization.jsonObject(with: $0.body) as? [String: Any] })
+        #expect(body["tag"] as? String == "9.9")
+        #expect(try String(contentsOf: ran, encoding: .utf8) == "works 9.9\n")
+
+        let fails = try Executable.harbinger("send-test", "fails", "--rules", file.path)
+        #expect(fails.status == 1)
+        #expect(broken.requests.count == 1)
+        #expect(try String(contentsOf: ran, encoding: .utf8) == "works 9.9\n", "the chain went on after a failure")
+        // Nothing is kept: send-test opens no store.
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("harbinger.db").path))
+    }
+
     @Test func aServerDoesNotGrowWithTheDeliveriesItHasMade() throws {
         let dir = try Loopback.temporaryDirectory("growth")
         defer { try? FileManager.default.removeItem(at: dir) }
