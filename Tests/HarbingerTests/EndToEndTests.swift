@@ -451,6 +451,53 @@ struct EndToEndTests {
         #expect(try String(contentsOf: ran, encoding: .utf8) == "works 9.9\n", "the chain went on after a failure")
     }
 
+    @Test func hostileTagsInAPayloadReachAScriptAsPlainArgumentsAndVariables() throws {
+        let dir = try Loopback.temporaryDirectory("hostile")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let canary = dir.appendingPathComponent("canary").path
+        // Records its arguments, HARBINGER_TAG and stdin's tag, one per line, in a file per event.
+        let script = dir.appendingPathComponent("record.sh")
+        try Self.script("""
+            #!/bin/sh
+            out="\(dir.path)/args-$HARBINGER_EVENT_ID"
+            for arg in "$@"; do printf '%s\\n' "$arg"; done > "$out"
+            printf '%s\\n' "$HARBINGER_TAG" >> "$out"
+            """, at: script)
+        let server = try Self.serve("""
+            version: 1
+            sources: [{ name: registry, kind: distribution }]
+            rules:
+              - name: record
+                when: { event: push }
+                do: [{ shell: { command: ["\(script.path)", "{{tag}}", "tag={{tag}} repo={{repository}}"] } }]
+            """, in: dir)
+        defer { server.child.stop() }
+        let template = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf:
+            Self.fixtures.appendingPathComponent("distribution-captured/03-push-manifest.json"))) as? [String: Any])
+        let hostile = ["$(touch \(canary))", "`touch \(canary)`", "1.0; touch \(canary)", "1.0 && touch \(canary) #",
+                       "a|touch \(canary)", "'\"$HOME\"'", "*", "x\ny"]
+        for (index, tag) in hostile.enumerated() {
+            var payload = template
+            var events = try #require(payload["events"] as? [[String: Any]])
+            var target = try #require(events[0]["target"] as? [String: Any])
+            target["tag"] = tag
+            events[0]["target"] = target
+            events[0]["id"] = "hostile-\(index)"
+            payload["events"] = events
+            let file = dir.appendingPathComponent("hostile-\(index).json")
+            try JSONSerialization.data(withJSONObject: payload).write(to: file)
+            #expect(try Self.post(file, to: "\(server.base)/hooks/registry") == 202, "tag \(tag)")
+        }
+        #expect(Loopback.waitFor(seconds: 30) {
+            ((try? Self.deliveries(server)) ?? []).filter { $0["state"] as? String == "succeeded" }.count == hostile.count
+        })
+        for (index, tag) in hostile.enumerated() {
+            let recorded = try String(contentsOf: dir.appendingPathComponent("args-hostile-\(index)"), encoding: .utf8)
+            #expect(recorded == "\(tag)\ntag=\(tag) repo=team/app\n\(tag)\n", "tag \(tag)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: canary), "a tag ran as a command")
+    }
+
     @Test func aServerDoesNotGrowWithTheDeliveriesItHasMade() throws {
         let dir = try Loopback.temporaryDirectory("growth")
         defer { try? FileManager.default.removeItem(at: dir) }
