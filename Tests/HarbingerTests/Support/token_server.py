@@ -63,6 +63,10 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
+# Started from a test thread that blocks signals (the mask is inherited): take SIGTERM again, or every
+# stop waits out its grace period.
+import signal
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 with open(port_file + ".tmp", "w") as f:
     f.write(str(server.server_address[1]))

@@ -13,12 +13,16 @@ import argparse
 import base64
 import json
 import os
+import signal
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 def main():
+    # A test process starts this from a thread that blocks signals, and the mask is inherited: without
+    # this, SIGTERM stays pending and every stop waits out its grace period for the SIGKILL.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     parser = argparse.ArgumentParser()
     parser.add_argument("port_file")
     parser.add_argument("log_file")
