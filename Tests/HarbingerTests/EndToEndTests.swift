@@ -498,6 +498,49 @@ struct EndToEndTests {
         #expect(!FileManager.default.fileExists(atPath: canary), "a tag ran as a command")
     }
 
+    @Test func aDockerHubChainRunsStepByStepAndItsCallbackReportsSuccessOrFailure() throws {
+        let dir = try Loopback.temporaryDirectory("chain")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let deploy = try Receiver(directory: dir, statuses: "200")
+        defer { deploy.stop() }
+        let hub = try Receiver(directory: dir, statuses: "200")
+        defer { hub.stop() }
+        // The first step passes for the tag "good" only.
+        let check = dir.appendingPathComponent("check.sh")
+        try Self.script("#!/bin/sh\n[ \"$1\" = good ]\n", at: check)
+        let server = try Self.serve("""
+            version: 1
+            sources: [{ name: hub, kind: dockerhub }]
+            rules:
+              - name: ship
+                when: { event: push }
+                do:
+                  - shell: { command: ["\(check.path)", "{{tag}}"] }
+                  - http: { url: "http://127.0.0.1:\(deploy.port)/deploy/{{tag}}" }
+                  - callback: { context: "ship/{{tag}}" }
+            """, in: dir)
+        defer { server.child.stop() }
+        let template = try String(contentsOf: Self.fixtures.appendingPathComponent("dockerhub/push.json"), encoding: .utf8)
+        for tag in ["good", "bad"] {
+            let file = dir.appendingPathComponent("\(tag).json")
+            try template
+                .replacingOccurrences(of: "https://registry.hub.docker.com/u/svendowideit/testhook/hook/2141b5bi5i5b02bec211i4eeih0242eg11000a/",
+                                      with: "http://127.0.0.1:\(hub.port)/hook/\(tag)/")
+                .replacingOccurrences(of: "\"tag\": \"latest\"", with: "\"tag\": \"\(tag)\"")
+                .write(to: file, atomically: true, encoding: .utf8)
+            #expect(try Self.post(file, to: "\(server.base)/hooks/hub", contentType: "application/json") == 202)
+        }
+        #expect(Loopback.waitFor(seconds: 30) { hub.requests.count == 2 })
+        // good: check, deploy, then success. bad: check failed, so no deploy, and the callback says failure.
+        #expect(deploy.requests.map(\.path) == ["/deploy/good"])
+        let states = Dictionary(uniqueKeysWithValues: hub.requests.map { request in
+            (request.path, (try? JSONSerialization.jsonObject(with: request.body) as? [String: Any])?["state"] as? String)
+        })
+        #expect(states == ["/hook/good/": "success", "/hook/bad/": "failure"])
+        let steps = try Self.deliveries(server).map { "\($0["action"] as? String ?? "?") \($0["state"] as? String ?? "?")" }.sorted()
+        #expect(steps == ["callback succeeded", "callback succeeded", "http succeeded", "shell failed", "shell succeeded"])
+    }
+
     @Test func aServerDoesNotGrowWithTheDeliveriesItHasMade() throws {
         let dir = try Loopback.temporaryDirectory("growth")
         defer { try? FileManager.default.removeItem(at: dir) }
