@@ -541,6 +541,49 @@ struct EndToEndTests {
         #expect(steps == ["callback succeeded", "callback succeeded", "http succeeded", "shell failed", "shell succeeded"])
     }
 
+    @Test func aDeliveryKeepsTheActionItWasEnqueuedWithAcrossAReload() throws {
+        let dir = try Loopback.temporaryDirectory("snapshot")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // The old target fails once, slowly (the reload happens while the first attempt is in flight).
+        let old = try Receiver(directory: dir, statuses: "503,200", delay: 1.5)
+        defer { old.stop() }
+        let new = try Receiver(directory: dir, statuses: "200")
+        defer { new.stop() }
+        func rules(_ port: Int) -> String {
+            """
+            version: 1
+            sources: [{ name: registry, kind: distribution }]
+            rules:
+              - name: notify
+                when: { event: push }
+                retry: { attempts: 5, backoff: 100ms, max_backoff: 200ms }
+                do: [{ http: { url: "http://127.0.0.1:\(port)/notify" } }]
+            """
+        }
+        let server = try Self.serve(rules(old.port), in: dir)
+        defer { server.child.stop() }
+        let template = try String(contentsOf: Self.fixtures.appendingPathComponent("distribution-captured/03-push-manifest.json"),
+                                  encoding: .utf8)
+        let first = dir.appendingPathComponent("first.json"), second = dir.appendingPathComponent("second.json")
+        try template.write(to: first, atomically: true, encoding: .utf8)
+        try template.replacingOccurrences(of: "f184491d-051c-4e6f-80f4-4fd27dfb8492", with: "after-reload")
+            .write(to: second, atomically: true, encoding: .utf8)
+        #expect(try Self.post(first, to: "\(server.base)/hooks/registry") == 202)
+
+        try rules(new.port).write(to: dir.appendingPathComponent("rules.yml"), atomically: true, encoding: .utf8)
+        kill(server.child.pid, SIGHUP)
+        #expect(Loopback.waitFor(seconds: 20) { server.child.output.contains("rules reloaded") })
+        #expect(try Self.post(second, to: "\(server.base)/hooks/registry") == 202)
+
+        #expect(Loopback.waitFor(seconds: 30) {
+            ((try? Self.deliveries(server)) ?? []).filter { $0["state"] as? String == "succeeded" }.count == 2
+        })
+        // The first event's retry went where its delivery was enqueued to go; only the new event goes to the new URL.
+        #expect(old.requests.count == 2)
+        #expect(new.requests.count == 1)
+        #expect(new.requests.first?.header("X-Harbinger-Event-Id") == "after-reload")
+    }
+
     @Test func aServerDoesNotGrowWithTheDeliveriesItHasMade() throws {
         let dir = try Loopback.temporaryDirectory("growth")
         defer { try? FileManager.default.removeItem(at: dir) }
