@@ -120,6 +120,24 @@ private func lines(_ directory: URL, _ name: String) throws -> [String] {
     #expect(!isAlive(pid), "the script's sleep \(pid) survived the timeout")
 }
 
+@Test func aTimedOutScriptGetsSIGTERMFirstAndMayCleanUp() async throws {
+    // It traps SIGTERM, cleans up (writes a file) and exits; a SIGKILL first would leave no file. The grace
+    // period is long, so the attempt ends well before it only if the script's own exit ended it.
+    let dir = try ActionFixture.temporaryDirectory()
+    let script = try ActionFixture.script("tidy.sh", """
+        #!/bin/sh
+        trap 'echo cleaned > "$OUT/cleaned"; exit 3' TERM
+        sleep 60 &
+        wait
+        """, in: dir)
+    let started = ContinuousClock.now
+    let run = try await execute("{ command: [\"\(script)\"], env: { OUT: \"\(dir.path)\" } }", timeout: .milliseconds(500),
+                                gracePeriod: .seconds(30))
+    #expect(ContinuousClock.now - started < .seconds(20))
+    #expect(run.outcome.status == "timeout after 500ms")
+    #expect(try lines(dir, "cleaned") == ["cleaned"])
+}
+
 @Test func aScriptIgnoringSIGTERMIsKilledAfterTheGracePeriod() async throws {
     let dir = try ActionFixture.temporaryDirectory()
     let script = try ActionFixture.script("stubborn.sh", "#!/bin/sh\ntrap '' TERM\nsleep 60\n", in: dir)
