@@ -584,6 +584,44 @@ struct EndToEndTests {
         #expect(new.requests.first?.header("X-Harbinger-Event-Id") == "after-reload")
     }
 
+    @Test func serveTakesItsAddressAndStoreFromTheServerBlockUnlessFlagsSayOtherwise() throws {
+        let dir = try Loopback.temporaryDirectory("server-block")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func start(_ server: String, _ flags: [String] = [], port: Int, name: String) throws -> ChildProcess {
+            let file = dir.appendingPathComponent("\(name).yml")
+            try """
+                version: 1
+                \(server)
+                sources: [{ name: registry, kind: distribution }]
+                rules: []
+                """.write(to: file, atomically: true, encoding: .utf8)
+            let child = try ChildProcess(Executable.harbinger, ["serve", "--rules", file.path] + flags,
+                                         log: dir.appendingPathComponent("\(name).log"), directory: dir)
+            #expect(Loopback.waitFor(seconds: 30) { Loopback.status("http://127.0.0.1:\(port)/healthz") == 200 }, "\(child.output)")
+            return child
+        }
+        // Both from the block; a relative store path is taken from the working directory.
+        let blockPort = Loopback.freePort()
+        let fromBlock = try start("server: { listen: \"127.0.0.1:\(blockPort)\", store: \"sqlite:custom.db\" }", port: blockPort, name: "block")
+        fromBlock.stop()
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("custom.db").path))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("harbinger.db").path))
+
+        // The flags win over the block.
+        let flagPort = Loopback.freePort()
+        let fromFlags = try start("server: { listen: \"127.0.0.1:\(blockPort)\", store: \"sqlite:custom.db\" }",
+                                  ["--listen", "127.0.0.1:\(flagPort)", "--store", "sqlite:flagged.db"], port: flagPort, name: "flags")
+        #expect(Loopback.status("http://127.0.0.1:\(blockPort)/healthz") == nil)
+        fromFlags.stop()
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("flagged.db").path))
+
+        // No store anywhere: harbinger.db.
+        let defaultPort = Loopback.freePort()
+        let byDefault = try start("server: { listen: \"127.0.0.1:\(defaultPort)\" }", port: defaultPort, name: "default")
+        byDefault.stop()
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("harbinger.db").path))
+    }
+
     @Test func aServerDoesNotGrowWithTheDeliveriesItHasMade() throws {
         let dir = try Loopback.temporaryDirectory("growth")
         defer { try? FileManager.default.removeItem(at: dir) }
