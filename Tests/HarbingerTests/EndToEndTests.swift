@@ -30,6 +30,16 @@ struct EndToEndTests {
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
     }
 
+    /// The captured Distribution push (team/app:1.0) as a file in `dir` with event id `id`, and `tag` if given.
+    static func push(id: String, tag: String? = nil, in dir: URL) throws -> URL {
+        let file = dir.appendingPathComponent("push-\(id).json")
+        var text = try String(contentsOf: fixtures.appendingPathComponent("distribution-captured/03-push-manifest.json"), encoding: .utf8)
+            .replacingOccurrences(of: "f184491d-051c-4e6f-80f4-4fd27dfb8492", with: id)
+        if let tag { text = text.replacingOccurrences(of: "\"tag\": \"1.0\"", with: "\"tag\": \"\(tag)\"") }
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
     /// Posts `count` distinct pushes (ids `name-NNNNNN`, tags `tNNN`) from 8 threads with
     /// Support/burst.py and expects every one accepted; the accepted ids go to `name.txt` in `dir`.
     static func burst(_ count: Int, to server: ServerProcess, name: String, in dir: URL) throws {
@@ -307,16 +317,11 @@ struct EndToEndTests {
         let file = dir.appendingPathComponent("rules.yml")
         let server = try Self.serve(rules("A"), in: dir)
         defer { server.child.stop() }
-        let template = try String(contentsOf: Self.fixtures.appendingPathComponent("distribution-captured/03-push-manifest.json"),
-                                  encoding: .utf8)
         var posted = 0
         /// Posts a push with a new event id; waits until its delivery wrote a line, and returns that line.
         func push() throws -> String? {
             posted += 1
-            let payload = dir.appendingPathComponent("push-\(posted).json")
-            try template.replacingOccurrences(of: "f184491d-051c-4e6f-80f4-4fd27dfb8492", with: "reload-\(posted)")
-                .write(to: payload, atomically: true, encoding: .utf8)
-            #expect(try Self.post(payload, to: "\(server.base)/hooks/registry") == 202)
+            #expect(try Self.post(Self.push(id: "reload-\(posted)", in: dir), to: "\(server.base)/hooks/registry") == 202)
             var lines: [Substring] = []
             _ = Loopback.waitFor(seconds: 20) {
                 lines = ((try? String(contentsOf: runs, encoding: .utf8)) ?? "").split(separator: "\n")
@@ -562,18 +567,12 @@ struct EndToEndTests {
         }
         let server = try Self.serve(rules(old.port), in: dir)
         defer { server.child.stop() }
-        let template = try String(contentsOf: Self.fixtures.appendingPathComponent("distribution-captured/03-push-manifest.json"),
-                                  encoding: .utf8)
-        let first = dir.appendingPathComponent("first.json"), second = dir.appendingPathComponent("second.json")
-        try template.write(to: first, atomically: true, encoding: .utf8)
-        try template.replacingOccurrences(of: "f184491d-051c-4e6f-80f4-4fd27dfb8492", with: "after-reload")
-            .write(to: second, atomically: true, encoding: .utf8)
-        #expect(try Self.post(first, to: "\(server.base)/hooks/registry") == 202)
+        #expect(try Self.post(Self.push(id: "before-reload", in: dir), to: "\(server.base)/hooks/registry") == 202)
 
         try rules(new.port).write(to: dir.appendingPathComponent("rules.yml"), atomically: true, encoding: .utf8)
         kill(server.child.pid, SIGHUP)
         #expect(Loopback.waitFor(seconds: 20) { server.child.output.contains("rules reloaded") })
-        #expect(try Self.post(second, to: "\(server.base)/hooks/registry") == 202)
+        #expect(try Self.post(Self.push(id: "after-reload", in: dir), to: "\(server.base)/hooks/registry") == 202)
 
         #expect(Loopback.waitFor(seconds: 30) {
             ((try? Self.deliveries(server)) ?? []).filter { $0["state"] as? String == "succeeded" }.count == 2
@@ -725,11 +724,7 @@ struct EndToEndTests {
         }
         // More deliveries for the hanging rule than the 512 places in flight.
         try Self.burst(600, to: server, name: "stuck", in: dir)
-        let template = Self.fixtures.appendingPathComponent("distribution-captured/03-push-manifest.json")
-        let payload = dir.appendingPathComponent("quick.json")
-        try String(contentsOf: template, encoding: .utf8).replacingOccurrences(of: "f184491d-051c-4e6f-80f4-4fd27dfb8492", with: "quick-1")
-            .replacingOccurrences(of: "\"tag\": \"1.0\"", with: "\"tag\": \"quick\"").write(to: payload, atomically: true, encoding: .utf8)
-        #expect(try Self.post(payload, to: "\(server.base)/hooks/registry") == 202)
+        #expect(try Self.post(Self.push(id: "quick-1", tag: "quick", in: dir), to: "\(server.base)/hooks/registry") == 202)
         // The hanging rule holds at most half the places, so the other rule's delivery runs at once.
         #expect(Loopback.waitFor(seconds: 20) { FileManager.default.fileExists(atPath: dir.appendingPathComponent("quick-ran").path) })
     }
@@ -749,11 +744,8 @@ struct EndToEndTests {
                 do: [{ http: { url: "http://127.0.0.1:\(refusing.port)/fragile" } }]
             """, in: dir)
         defer { server.child.stop() }
-        let template = try String(contentsOf: Self.fixtures.appendingPathComponent("distribution-captured/03-push-manifest.json"), encoding: .utf8)
         for index in 1...3 {
-            let payload = dir.appendingPathComponent("push-\(index).json")
-            try template.replacingOccurrences(of: "f184491d-051c-4e6f-80f4-4fd27dfb8492", with: "pause-\(index)")
-                .write(to: payload, atomically: true, encoding: .utf8)
+            let payload = try Self.push(id: "pause-\(index)", in: dir)
             if index == 3 {
                 #expect(Loopback.waitFor(seconds: 30) {
                     ((try? Executable.harbinger("deliveries", "--store", server.store).stdout) ?? "").contains("rule fragile is PAUSED")
