@@ -26,9 +26,8 @@ public final class DeliveryHandoff: Sendable {
         /// Rules that reached `perRule`, left out of claims until they are down by `refill`.
         var full: Set<String> = []
         var ready: [Claimed] = []
-        /// `waitUntilEmpty` callers, by a serial; a serial in `cancelledWaits` was cancelled before it waited.
+        /// `waitUntilEmpty` callers, by a serial.
         var whenEmpty: [Int: CheckedContinuation<Void, Never>] = [:]
-        var cancelledWaits: Set<Int> = []
         var nextWait = 0
         var onReady: (@Sendable () -> Void)?
         var pendingStored = false
@@ -195,21 +194,17 @@ public final class DeliveryHandoff: Sendable {
         }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                // Under the lock that `onCancel` takes too: a task cancelled before this point is seen
+                // here (its flag is set before its handler runs), one cancelled after finds the waiter.
                 let now = state.withLock { state -> Bool in
-                    if state.used == 0 || state.cancelledWaits.remove(serial) != nil { return true }
+                    if state.used == 0 || Task.isCancelled { return true }
                     state.whenEmpty[serial] = continuation
                     return false
                 }
                 if now { continuation.resume() }
             }
         } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                if let waiter = state.whenEmpty.removeValue(forKey: serial) { return waiter }
-                // Not waiting yet (or already resumed, when the serial is never looked at again).
-                state.cancelledWaits.insert(serial)
-                return nil
-            }
-            waiter?.resume()
+            state.withLock { $0.whenEmpty.removeValue(forKey: serial) }?.resume()
         }
     }
 }
