@@ -9,18 +9,18 @@ struct EndToEndTests {
     static let fixtures = Executable.packageRoot.appendingPathComponent("Tests/RouterTests/Fixtures")
 
     /// Writes a rules file and starts the server on it.
-    static func serve(_ rules: String, in dir: URL) throws -> ServerProcess {
+    static func serve(_ rules: String, in dir: URL, arguments: [String] = []) throws -> ServerProcess {
         let file = dir.appendingPathComponent("rules.yml")
         try rules.write(to: file, atomically: true, encoding: .utf8)
-        return try ServerProcess(rules: file, directory: dir)
+        return try ServerProcess(rules: file, directory: dir, arguments: arguments)
     }
 
-    /// POSTs a file to a hook; returns the status code.
-    static func post(_ file: URL, to url: String, contentType: String = "application/vnd.docker.distribution.events.v1+json") throws -> Int {
+    /// POSTs a file to a hook, with an Authorization header when given; returns the status code.
+    static func post(_ file: URL, to url: String, contentType: String = "application/vnd.docker.distribution.events.v1+json",
+                     authorization: String? = nil) throws -> Int {
         let out = try Executable.run(URL(fileURLWithPath: "/usr/bin/curl"), [
             "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H", "Content-Type: \(contentType)",
-            "--data-binary", "@\(file.path)", url,
-        ])
+        ] + (authorization.map { ["-H", "Authorization: \($0)"] } ?? []) + ["--data-binary", "@\(file.path)", url])
         return Int(out.stdout) ?? 0
     }
 
@@ -357,28 +357,20 @@ struct EndToEndTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let script = dir.appendingPathComponent("ok.sh")
         try Self.script("#!/bin/sh\nexit 0\n", at: script)
-        let file = dir.appendingPathComponent("rules.yml")
-        try """
+        let server = try Self.serve("""
             version: 1
             sources: [{ name: registry, kind: distribution, auth: { bearer: "s3cret" } }]
             rules:
               - name: note
                 when: { event: push }
                 do: [{ shell: { command: ["\(script.path)"] } }]
-            """.write(to: file, atomically: true, encoding: .utf8)
-        let server = try ServerProcess(rules: file, directory: dir, arguments: ["--log-format", "json"])
+            """, in: dir, arguments: ["--log-format", "json"])
         defer { server.child.stop() }
         let payload = Self.fixtures.appendingPathComponent("distribution-captured/03-push-manifest.json")
-        func post(token: String, contentType: String = "application/vnd.docker.distribution.events.v1+json") throws -> Int {
-            let out = try Executable.run(URL(fileURLWithPath: "/usr/bin/curl"), [
-                "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H", "Content-Type: \(contentType)",
-                "-H", "Authorization: Bearer \(token)", "--data-binary", "@\(payload.path)", "\(server.base)/hooks/registry",
-            ])
-            return Int(out.stdout) ?? 0
-        }
-        #expect(try post(token: "wrong") == 401)
-        #expect(try post(token: "s3cret", contentType: "text/plain") == 415)
-        #expect(try post(token: "s3cret") == 202)
+        let hook = "\(server.base)/hooks/registry"
+        #expect(try Self.post(payload, to: hook, authorization: "Bearer wrong") == 401)
+        #expect(try Self.post(payload, to: hook, contentType: "text/plain", authorization: "Bearer s3cret") == 415)
+        #expect(try Self.post(payload, to: hook, authorization: "Bearer s3cret") == 202)
         #expect(Loopback.waitFor(seconds: 30) { ((try? Self.deliveries(server)) ?? []).first?["state"] as? String == "succeeded" })
 
         var samples: [(name: String, labels: Set<String>, value: Double)] = []
