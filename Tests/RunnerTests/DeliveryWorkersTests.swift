@@ -12,6 +12,12 @@ struct DeliveryWorkersTests {
         let base: SQLiteStore
         private let claimCount = Atomic<Int>(0)
         var claims: Int { claimCount.load(ordering: .relaxed) }
+        /// How many of the next rules-snapshot reads fail, as a store that cannot be read for a while.
+        let failingSnapshotReads = Atomic<Int>(0)
+
+        struct Unreadable: Error, CustomStringConvertible {
+            var description: String { "disk I/O error" }
+        }
 
         init(_ base: SQLiteStore) { self.base = base }
 
@@ -21,7 +27,13 @@ struct DeliveryWorkersTests {
         }
 
         func saveRules(_ snapshot: RulesSnapshot, now: Int64) async throws -> Int64 { try await base.saveRules(snapshot, now: now) }
-        func rules(version: Int64) async throws -> RulesSnapshot? { try await base.rules(version: version) }
+        func rules(version: Int64) async throws -> RulesSnapshot? {
+            if failingSnapshotReads.load(ordering: .relaxed) > 0 {
+                failingSnapshotReads.subtract(1, ordering: .relaxed)
+                throw Unreadable()
+            }
+            return try await base.rules(version: version)
+        }
         func ingest(_ batches: [IngestBatch]) async throws -> [IngestResult] { try await base.ingest(batches) }
         func event(id: String) async throws -> StoredEvent? { try await base.event(id: id) }
         func events(ids: [String]) async throws -> [String: StoredEvent] { try await base.events(ids: ids) }
@@ -51,13 +63,14 @@ struct DeliveryWorkersTests {
         let ingestor: Ingestor
         let source: Source
         let workers: DeliveryWorkers
+        let catalog: RulesCatalog
         let directory: URL
     }
 
     /// Workers with `capacity` places whose idle poll is an hour unless given, so that every claim in a
     /// test comes from the loop's own reasons; one rule runs `command` for every push.
     static func setUp(capacity: Int, command: [String], lease: Duration = .seconds(300),
-                      idlePoll: Duration = .seconds(3600)) async throws -> Setup {
+                      idlePoll: Duration = .seconds(3600), moreRules: String = "", defaults: String = "") async throws -> Setup {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("harbinger-workers-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let rulesText = """
@@ -67,6 +80,8 @@ struct DeliveryWorkersTests {
               - name: run
                 when: {event: push}
                 do: [{shell: {command: [\(command.map { "\"\($0)\"" }.joined(separator: ", "))], concurrency: \(capacity)}}]
+            \(moreRules)
+            \(defaults)
             """
         let sqlite = try SQLiteStore(path: dir.appendingPathComponent("h.db").path)
         let store = CountingStore(sqlite)
@@ -82,7 +97,7 @@ struct DeliveryWorkersTests {
         let workers = DeliveryWorkers(store: store, catalog: catalog, plugins: plugins, settings: settings)
         let ingestor = Ingestor(store: store, catalog: catalog, clock: SystemClock(), handoff: workers.handoff)
         return Setup(store: store, ingestor: ingestor, source: try #require(file.source(named: "registry")), workers: workers,
-                     directory: dir)
+                     catalog: catalog, directory: dir)
     }
 
     /// Waits (30 s at most) until `condition` holds.
@@ -164,6 +179,68 @@ struct DeliveryWorkersTests {
         #expect(try await Self.eventually { try await Self.succeeded(setup.store) == 1 })
         #expect(try await setup.store.deliveries(DeliveryQuery()).first?.attempts == 1)
         #expect(try await setup.store.deliveries(DeliveryQuery()).first?.leaseUntil == nil)
+    }
+
+    /// Ingests one push under the catalog's current snapshot without handing it to the workers, then
+    /// reloads twice, so that its snapshot is neither current nor cached and must be read from the store.
+    static func pushUnderAnEvictedSnapshot(_ setup: Setup, rulesText: (Int) -> String) async throws -> Delivery {
+        let ingestor = Ingestor(store: setup.store, catalog: setup.catalog, clock: SystemClock())
+        _ = try await ingestor.ingest(DebounceTests.push(id: "e1", repository: "shop/web", tag: "1"), source: setup.source)
+        for reload in 1...2 {
+            let text = rulesText(reload)
+            let file = try #require(RulesLoader(environment: [:]).load(text: text).rules)
+            let version = try await setup.store.saveRules(RulesSnapshot(files: [.init(name: "rules.yml", content: Array(text.utf8))]), now: 0)
+            setup.catalog.replace(with: LoadedRules(file: file, version: version))
+        }
+        let delivery = try #require(try await setup.store.deliveries(DeliveryQuery()).first)
+        #expect(delivery.rulesVersion != setup.catalog.current.version)
+        #expect(!setup.catalog.cachedOlderVersions.contains(delivery.rulesVersion))
+        return delivery
+    }
+
+    @Test func aSnapshotTheStoreCannotReadForAWhileIsRetriedNotFailed() async throws {
+        // The first read of the delivery's snapshot fails, as a busy or briefly broken disk would: the
+        // attempt is a retry under the defaults' policy, and the next one runs the script. It used to
+        // fail the delivery for good.
+        let setup = try await Self.setUp(capacity: 4, command: ["/bin/true"],
+                                         defaults: "defaults: {retry: {attempts: 3, backoff: 50ms, max_backoff: 100ms}}")
+        defer { try? FileManager.default.removeItem(at: setup.directory) }
+        let delivery = try await Self.pushUnderAnEvictedSnapshot(setup) { "version: 1\nrules: []\n# reload \($0)\n" }
+        setup.store.failingSnapshotReads.store(1, ordering: .relaxed)
+        let run = Task { try await setup.workers.run() }
+        defer { run.cancel() }
+
+        #expect(try await Self.eventually { try await Self.succeeded(setup.store) == 1 })
+        let (final, attempts) = try #require(try await setup.store.delivery(id: delivery.id))
+        #expect(final.attempts == 2)
+        #expect(attempts.map(\.verdict) == ["retry", "success"])
+        #expect(attempts.first?.status == "rules snapshot \(delivery.rulesVersion) cannot be loaded: disk I/O error")
+    }
+
+    @Test func aSnapshotWhoseSecretFileIsGoneIsRetriedUntilItIsBack() async throws {
+        // Secrets are not stored: a snapshot loaded again reads its `value_file` again. While that file
+        // is missing, attempts retry and say which file; once it is back, the delivery runs.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("harbinger-secret-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let secret = dir.appendingPathComponent("token")
+        try "s3cret\n".write(to: secret, atomically: true, encoding: .utf8)
+        let setup = try await Self.setUp(
+            capacity: 4, command: ["/bin/true"],
+            moreRules: "  - {name: signed, when: {event: delete}, do: [{http: {url: \"http://127.0.0.1:9/\", bearer_file: \"\(secret.path)\"}}]}",
+            defaults: "defaults: {retry: {attempts: 50, backoff: 50ms, max_backoff: 100ms}}")
+        defer { try? FileManager.default.removeItem(at: setup.directory) }
+        let delivery = try await Self.pushUnderAnEvictedSnapshot(setup) { "version: 1\nrules: []\n# reload \($0)\n" }
+        try FileManager.default.removeItem(at: secret)
+        let run = Task { try await setup.workers.run() }
+        defer { run.cancel() }
+
+        #expect(try await Self.eventually { (try await setup.store.delivery(id: delivery.id)?.0.attempts ?? 0) >= 2 })
+        let (waiting, tried) = try #require(try await setup.store.delivery(id: delivery.id))
+        #expect(waiting.state == .pending)
+        #expect(tried.allSatisfy { $0.verdict == "retry" && $0.status.contains(secret.path) })
+        try "s3cret\n".write(to: secret, atomically: true, encoding: .utf8)
+        #expect(try await Self.eventually { try await Self.succeeded(setup.store) == 1 })
     }
 
     @Test func cancellingTheWorkersEndsTheirRun() async throws {

@@ -75,9 +75,19 @@ extension DeliveryWorkers {
 
     /// Resolves the delivery's rule, step, plugin, event and target.
     private func prepare(_ delivery: Delivery, event: StoredEvent?) async -> Preparation {
-        let current = catalog.current
-        guard let rules = try? await catalog.rules(version: delivery.rulesVersion) else {
-            return .failed(AttemptOutcome(.failure, status: "rules snapshot \(delivery.rulesVersion) cannot be loaded"), nil, current.file.defaults)
+        let loaded: LoadedRules?
+        do {
+            loaded = try await catalog.rules(version: delivery.rulesVersion)
+        } catch {
+            // A store that cannot be read now, or a secret file that is gone: both can come back, so the
+            // delivery is retried under the current defaults' policy rather than failed for good.
+            let reason = (error as? RulesError)?.diagnostics.first.map { "\($0)" } ?? "\(error)"
+            return .failed(AttemptOutcome(.retry(after: nil), status: "rules snapshot \(delivery.rulesVersion) cannot be loaded: \(reason)"),
+                           nil, catalog.current.file.defaults)
+        }
+        guard let rules = loaded else {
+            return .failed(AttemptOutcome(.failure, status: "rules snapshot \(delivery.rulesVersion) is not in the store"), nil,
+                           catalog.current.file.defaults)
         }
         guard let rule = rules.rule(named: delivery.rule), delivery.step < rule.actions.count else {
             return .failed(AttemptOutcome(.failure, status: "rule '\(delivery.rule)' step \(delivery.step) is not in its snapshot"), nil, rules.file.defaults)
@@ -97,14 +107,8 @@ extension DeliveryWorkers {
 
     /// Records an attempt's outcome, counts it, and follows the chain and the rule's run of failures.
     private func finish(_ delivery: Delivery, startedAt started: Int64, outcome: AttemptOutcome, rule: Rule?, defaults: Defaults) async {
-        let policy = rule?.retry ?? defaults.retry
-        let transition: Transition
-        if let rule {
-            transition = RetrySchedule(policy: policy).transition(for: delivery, outcome: outcome, rule: rule, now: clock.now(),
-                                                                  unit: Double.random(in: 0...1))
-        } else {
-            transition = Transition(state: .failed)
-        }
+        let transition = RetrySchedule(policy: rule?.retry ?? defaults.retry)
+            .transition(for: delivery, outcome: outcome, rule: rule, now: clock.now(), unit: Double.random(in: 0...1))
         let attempt = Attempt(deliveryID: delivery.id, number: delivery.attempts + 1, startedAt: started,
                               durationMillis: outcome.duration.milliseconds, status: outcome.status,
                               verdict: Self.verdictName(outcome.verdict), excerpt: outcome.excerpt, output: outcome.output)

@@ -21,8 +21,9 @@ public struct RetrySchedule: Sendable {
     }
 
     /// The transition for `delivery` after its attempt number `delivery.attempts + 1` ended with `outcome`.
-    /// `rule` supplies the chain; `unit` is a random number in 0...1 for the jitter.
-    public func transition(for delivery: Delivery, outcome: AttemptOutcome, rule: Rule, now: Int64, unit: Double) -> Transition {
+    /// `rule` supplies the chain (none when the delivery's rule could not be resolved: then no step
+    /// follows); `unit` is a random number in 0...1 for the jitter.
+    public func transition(for delivery: Delivery, outcome: AttemptOutcome, rule: Rule?, now: Int64, unit: Double) -> Transition {
         let attempt = delivery.attempts + 1
         switch outcome.verdict {
         case .success:
@@ -40,7 +41,8 @@ public struct RetrySchedule: Sendable {
 
     /// The chain's next step: after a success, the next step; after a final failure, only a later
     /// `callback` step (it reports the failure to Docker Hub); otherwise the chain stops.
-    func next(after delivery: Delivery, rule: Rule, failed: Bool, now: Int64) -> [Delivery] {
+    func next(after delivery: Delivery, rule: Rule?, failed: Bool, now: Int64) -> [Delivery] {
+        guard let rule else { return [] }
         let later = rule.actions.indices.filter { $0 > delivery.step }
         let index = failed
             ? later.first { rule.actions[$0].type == CallbackActionConfig.type }

@@ -77,7 +77,9 @@ public final class RulesCatalog: Sendable {
         state.withLock { $0.paused = paused }
     }
 
-    /// The rules of snapshot `version`, loading and caching it from the store when needed.
+    /// The rules of snapshot `version`, loading and caching it from the store when needed; nil when the
+    /// store has no such snapshot. Secrets are never stored, so a snapshot loaded again reads its `_file`
+    /// secrets and `${VAR}`s now: when one is gone, this throws the loader's `RulesError`.
     public func rules(version: Int64) async throws -> LoadedRules? {
         let cached = state.withLock { state -> LoadedRules? in
             if state.current.version == version { return state.current }
@@ -89,11 +91,12 @@ public final class RulesCatalog: Sendable {
         if let cached { return cached }
         guard let snapshot = try await store.rules(version: version) else { return nil }
         let environment = environment
-        let compiled = await BlockingWork.run { () -> LoadedRules? in
+        let compiled = await BlockingWork.run { () -> Result<LoadedRules, RulesError> in
             let result = RulesLoader(environment: environment).load(snapshot.inputs)
-            return result.rules.map { LoadedRules(file: $0, version: version) }
+            guard let file = result.rules else { return .failure(RulesError(result.diagnostics)) }
+            return .success(LoadedRules(file: file, version: version))
         }
-        guard let loaded = compiled else { return nil }
+        let loaded = try compiled.get()
         state.withLock { state in
             if state.current.version != version { Self.remember(loaded, in: &state.older) }
         }
