@@ -758,5 +758,15 @@ struct EndToEndTests {
         #expect(Loopback.waitFor(seconds: 10) {
             !((try? Executable.harbinger("deliveries", "--store", server.store).stdout) ?? "").contains("PAUSED")
         })
+        // The running server reads the paused set from the store every second: within a bounded wait,
+        // a new event makes a delivery for the rule again, and the receiver gets it.
+        var posted = 3
+        #expect(Loopback.waitFor(seconds: 20) {
+            posted += 1
+            let payload = try? Self.push(id: "pause-\(posted)", in: dir)
+            _ = payload.flatMap { try? Self.post($0, to: "\(server.base)/hooks/registry") }
+            return ((try? Self.deliveries(server).count) ?? 0) == 3
+        })
+        #expect(Loopback.waitFor(seconds: 30) { refusing.requests.count == 3 })
     }
 }

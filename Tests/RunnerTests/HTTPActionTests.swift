@@ -255,3 +255,66 @@ private func pythonHMAC(key: [UInt8], message: [UInt8]) throws -> String {
     #expect(HTTPAction.hostAndPort("http://user:pw@10.0.0.1:8080/x") == "10.0.0.1:8080")
     #expect(HTTPAction.hostAndPort("http://[::1]/x") == "[::1]:80")
 }
+
+/// A test CA and a certificate it signed for 127.0.0.1, made with the `openssl` command: PEM paths.
+private struct TestCertificates {
+    let directory: URL
+    var ca: String { directory.appendingPathComponent("ca.pem").path }
+    var certificate: String { directory.appendingPathComponent("server.pem").path }
+    var key: String { directory.appendingPathComponent("server.key").path }
+
+    init() throws {
+        let directory = try ActionFixture.temporaryDirectory()
+        self.directory = directory
+        let file = { (name: String) in directory.appendingPathComponent(name).path }
+        try "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n".write(toFile: file("ext.cnf"), atomically: true, encoding: .utf8)
+        let ecKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        for arguments in [
+            ["req", "-x509"] + ecKey + ["-keyout", file("ca.key"), "-out", file("ca.pem"), "-days", "2", "-subj", "/CN=Harbinger test CA"],
+            ["req"] + ecKey + ["-keyout", file("server.key"), "-out", file("server.csr"), "-subj", "/CN=127.0.0.1"],
+            ["x509", "-req", "-in", file("server.csr"), "-CA", file("ca.pem"), "-CAkey", file("ca.key"), "-CAcreateserial",
+             "-out", file("server.pem"), "-days", "2", "-extfile", file("ext.cnf")],
+        ] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            process.arguments = arguments
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            try #require(process.terminationStatus == 0, "openssl \(arguments.first ?? "") failed")
+        }
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: directory) }
+}
+
+@Test func anHTTPSReceiverIsTrustedThroughTheCAFileAndOnlyThen() async throws {
+    let certificates = try TestCertificates()
+    defer { certificates.remove() }
+    let receiver = try TestReceiver(statuses: "200", tls: (certificates.certificate, certificates.key))
+    defer { receiver.stop() }
+    #expect(receiver.url.hasPrefix("https://127.0.0.1:"))
+
+    // The receiver's CA is not one the system trusts: the handshake fails and nothing is sent. A
+    // transport error, so a retry (the certificate may be renewed, or the CA file added, meanwhile).
+    let untrusted = try await attempt("{ url: \"{URL}/hook\" }", receiver: receiver)
+    #expect(untrusted.verdict == .retry(after: nil))
+    #expect(untrusted.status.lowercased().contains("certificate"), "\(untrusted.status)")
+    #expect(try receiver.requests().isEmpty)
+
+    let trusted = try await attempt("{ url: \"{URL}/hook\", tls: { ca_file: \"\(certificates.ca)\" } }", receiver: receiver)
+    #expect(trusted.verdict == .success)
+    #expect(trusted.status == "HTTP 200")
+    #expect(try receiver.requests().map(\.path) == ["/hook"])
+}
+
+@Test func insecureTLSSendsToAReceiverWhoseCertificateIsNotTrusted() async throws {
+    let certificates = try TestCertificates()
+    defer { certificates.remove() }
+    let receiver = try TestReceiver(statuses: "204", tls: (certificates.certificate, certificates.key))
+    defer { receiver.stop() }
+    let outcome = try await attempt("{ url: \"{URL}/hook\", tls: { insecure: true } }", receiver: receiver)
+    #expect(outcome.verdict == .success)
+    #expect(outcome.status == "HTTP 204")
+    #expect(try receiver.requests().map(\.path) == ["/hook"])
+}

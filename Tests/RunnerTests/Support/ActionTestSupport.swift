@@ -114,8 +114,14 @@ final class TestReceiver {
     private let process: Process
     private let directory: URL
 
-    /// Starts a receiver answering `statuses` in order (`"503,200"`), waiting (at most 10 s) until it listens.
-    init(statuses: String, retryAfter: String? = nil, delay: Double? = nil, body: String? = nil) throws {
+    /// Its scheme: `https` when it serves TLS.
+    private let scheme: String
+
+    /// Starts a receiver answering `statuses` in order (`"503,200"`), waiting (at most 10 s) until it
+    /// listens; over HTTPS with `tls` (a certificate chain and its key, PEM files).
+    init(statuses: String, retryAfter: String? = nil, delay: Double? = nil, body: String? = nil,
+         tls: (certificate: String, key: String)? = nil) throws {
+        scheme = tls == nil ? "http" : "https"
         directory = try ActionFixture.temporaryDirectory()
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("receiver.py")
         let portFile = directory.appendingPathComponent("port")
@@ -125,6 +131,7 @@ final class TestReceiver {
         if let retryAfter { arguments += ["--retry-after", retryAfter] }
         if let delay { arguments += ["--delay", String(delay)] }
         if let body { arguments += ["--body", body] }
+        if let tls { arguments += ["--tls", tls.certificate, tls.key] }
         process.arguments = arguments
         try process.run()
         let deadline = Date().addingTimeInterval(10)
@@ -140,8 +147,8 @@ final class TestReceiver {
         self.port = port
     }
 
-    /// `http://127.0.0.1:<port>`.
-    var url: String { "http://127.0.0.1:\(port)" }
+    /// `http://127.0.0.1:<port>`, or `https://` when it serves TLS.
+    var url: String { "\(scheme)://127.0.0.1:\(port)" }
 
     /// Stops the receiver by its PID and waits for it to exit.
     func stop() {

@@ -2,18 +2,20 @@
 """A webhook receiver for tests: records every request and answers from a status sequence.
 
 usage: receiver.py PORT_FILE LOG_FILE STATUSES [--retry-after VALUE] [--delay SECONDS] [--body TEXT] [--port PORT]
+                   [--tls CERT KEY]
 
 Binds 127.0.0.1 on a free port and writes the port to PORT_FILE once listening. Each request is
 appended to LOG_FILE as one JSON line: {"method", "path", "headers": [[name, value], ...],
 "body": base64}. The n-th request is answered with the n-th status of STATUSES (comma separated,
 e.g. "503,200"); the last status repeats. Retry-After is added to every non-2xx answer when given;
---delay sleeps before answering.
+--delay sleeps before answering. --tls serves HTTPS with that certificate chain and key.
 """
 import argparse
 import base64
 import json
 import os
 import signal
+import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,6 +33,7 @@ def main():
     parser.add_argument("--delay", type=float, default=0)
     parser.add_argument("--body", default="ok")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     args = parser.parse_args()
     statuses = [int(s) for s in args.statuses.split(",")]
     lock = threading.Lock()
@@ -75,6 +78,10 @@ def main():
 
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
+    if args.tls:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls[0], args.tls[1])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     temporary = args.port_file + ".tmp"
     with open(temporary, "w") as f:
         f.write(str(server.server_address[1]))
