@@ -721,6 +721,58 @@ struct EndToEndTests {
         #expect(Loopback.waitFor(seconds: 20) { FileManager.default.fileExists(atPath: dir.appendingPathComponent("quick-ran").path) })
     }
 
+    @Test func replayRunsFailedDeliveriesAgainByIdOrByRule() throws {
+        let dir = try Loopback.temporaryDirectory("replay")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Refuses the first three requests (the deliveries fail at once), then takes everything.
+        let receiver = try Receiver(directory: dir, statuses: "400,400,400,200")
+        defer { receiver.stop() }
+        let other = try Receiver(directory: dir, statuses: "400")
+        defer { other.stop() }
+        let server = try Self.serve("""
+            version: 1
+            sources: [{ name: registry, kind: distribution }]
+            rules:
+              - name: notify
+                when: { event: push }
+                do: [{ http: { url: "http://127.0.0.1:\(receiver.port)/notify" } }]
+              - name: other
+                when: { event: push }
+                do: [{ http: { url: "http://127.0.0.1:\(other.port)/other" } }]
+            """, in: dir)
+        defer { server.child.stop() }
+        for index in 1...3 {
+            #expect(try Self.post(Self.push(id: "replay-\(index)", in: dir), to: "\(server.base)/hooks/registry") == 202)
+        }
+        let ofNotify = { (state: String) in
+            ((try? Self.deliveries(server)) ?? []).filter { $0["rule"] as? String == "notify" && $0["state"] as? String == state }
+        }
+        #expect(Loopback.waitFor(seconds: 30) { ofNotify("failed").count == 3 && other.requests.count == 3 })
+
+        // Neither ids nor a filter, both, or running deliveries: refused with a usage error.
+        let bare = try Executable.harbinger("replay", "--store", server.store)
+        #expect(bare.status == 2 && bare.stderr.contains("give delivery ids, or choose deliveries with --state, --rule or --event"))
+        #expect(try Executable.harbinger("replay", "x", "--rule", "notify", "--store", server.store).status == 2)
+        #expect(try Executable.harbinger("replay", "--state", "running", "--store", server.store).status == 2)
+
+        // By id: the same webhook-id is sent again, and the delivery succeeds on its next attempt.
+        let first = try #require(ofNotify("failed").first?["id"] as? String)
+        let byID = try Executable.harbinger("replay", first, "--store", server.store)
+        #expect(byID.status == 0 && byID.stdout.contains("replaying \(first)"), "\(byID.stdout)")
+        #expect(Loopback.waitFor(seconds: 30) { ofNotify("succeeded").count == 1 })
+        #expect(receiver.requests.filter { $0.header("webhook-id") == first }.count == 2)
+
+        // By rule: the other two failed deliveries of `notify`, and none of `other`'s.
+        let byRule = try Executable.harbinger("replay", "--rule", "notify", "--store", server.store)
+        #expect(byRule.status == 0)
+        #expect(byRule.stdout.contains("replaying 2 failed or dead deliveries of rule notify"), "\(byRule.stdout)")
+        #expect(Loopback.waitFor(seconds: 30) { ofNotify("succeeded").count == 3 })
+        #expect(receiver.requests.count == 6)
+        #expect(other.requests.count == 3)
+        let nothing = try Executable.harbinger("replay", "--rule", "notify", "--store", server.store)
+        #expect(nothing.status == 0 && nothing.stdout.contains("no failed or dead deliveries of rule notify"), "\(nothing.stdout)")
+    }
+
     @Test func aRuleThatKeepsFailingPausesItselfAndResumeBringsItBack() throws {
         let dir = try Loopback.temporaryDirectory("pause")
         defer { try? FileManager.default.removeItem(at: dir) }
