@@ -116,6 +116,26 @@ private func attempt(_ delivery: Delivery, number: Int = 1, status: String = "HT
         }
     }
 
+    @Test func aFullDatabaseRefusesAnIngestWholeAndTakesItOnceThereIsRoom() async throws {
+        try await withStore { store, _ in
+            _ = try await store.ingest([batch("e1", deliveries: ["d1"])])
+            // The file may not grow past its current size: SQLite answers SQLITE_FULL, as on a full disk.
+            let pages = try await store.pool.write { db in
+                try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+            }
+            _ = try await store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(pages)") }
+            let big = IngestBatch(events: (0..<200).map { event("full-\($0)") },
+                                  deliveries: (0..<200).map { delivery("full-d\($0)", event: "full-\($0)") })
+            await #expect(throws: DatabaseError.self) { try await store.ingest([big]) }
+            #expect(try await store.event(id: "full-0") == nil)
+            #expect(try await store.deliveries(DeliveryQuery(limit: 1_000)).map(\.id) == ["d1"])
+
+            _ = try await store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA max_page_count = 1000000") }
+            #expect(try await store.ingest([big]) == [IngestResult(accepted: (0..<200).map { "full-\($0)" }, duplicates: [])])
+            #expect(try await store.deliveries(DeliveryQuery(limit: 1_000)).count == 201)
+        }
+    }
+
     @Test func concurrentIngestsShareTransactions() async throws {
         try await withStore { store, _ in
             let callers = 200
