@@ -773,6 +773,44 @@ struct EndToEndTests {
         #expect(nothing.status == 0 && nothing.stdout.contains("no failed or dead deliveries of rule notify"), "\(nothing.stdout)")
     }
 
+    @Test func finishedDeliveriesLeaveTheHistoryAfterTheRetentionAndPendingOnesStay() throws {
+        let dir = try Loopback.temporaryDirectory("retention")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let taking = try Receiver(directory: dir, statuses: "200")
+        defer { taking.stop() }
+        let down = try Receiver(directory: dir, statuses: "503")
+        defer { down.stop() }
+        let server = try Self.serve("""
+            version: 1
+            sources: [{ name: registry, kind: distribution }]
+            server: { retention: 2s }
+            rules:
+              - name: done
+                when: { event: push }
+                do: [{ http: { url: "http://127.0.0.1:\(taking.port)/done" } }]
+              - name: waiting
+                when: { event: push }
+                retry: { attempts: 5, backoff: 1h, max_backoff: 1h }
+                do: [{ http: { url: "http://127.0.0.1:\(down.port)/waiting" } }]
+            """, in: dir)
+        defer { server.child.stop() }
+        #expect(try Self.post(Self.push(id: "retained", in: dir), to: "\(server.base)/hooks/registry") == 202)
+        #expect(Loopback.waitFor(seconds: 30) { taking.requests.count == 1 && down.requests.count == 1 })
+        // The succeeded delivery goes within a few seconds; the pending one, waiting an hour for its
+        // next attempt, stays with its event.
+        #expect(Loopback.waitFor(seconds: 30) {
+            ((try? Self.deliveries(server)) ?? []).compactMap { $0["rule"] as? String } == ["waiting"]
+        })
+        let waiting = try #require(try Self.deliveries(server).first?["id"] as? String)
+        let shown = try Executable.harbinger("deliveries", "--id", waiting, "--store", server.store)
+        #expect(shown.status == 0 && shown.stdout.contains("HTTP 503"), "\(shown.stdout)")
+        let metrics = try Executable.run(URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "\(server.base)/metrics"]).stdout
+        #expect(metrics.contains("harbinger_history_pruned_total{kind=\"deliveries\"} 1"), "\(metrics)")
+
+        let badFlag = try Executable.harbinger("serve", "--rules", dir.appendingPathComponent("rules.yml").path, "--retention", "always")
+        #expect(badFlag.status == 2 && badFlag.stderr.contains("--retention"), "\(badFlag.stderr)")
+    }
+
     @Test func aRuleThatKeepsFailingPausesItselfAndResumeBringsItBack() throws {
         let dir = try Loopback.temporaryDirectory("pause")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -285,3 +285,22 @@ private let header = """
     #expect(files.count == 1)
     #expect(files.first?.bytes == Array(text.utf8))
 }
+
+@Test func theServerBlockSetsHowLongTheHistoryIsKept() throws {
+    let rules = header + "  - { name: r, when: { event: push }, do: [{ shell: { command: [/bin/true] } }] }\n"
+    #expect(load(rules).rules?.server.retention == nil)
+    #expect(load(rules + "server: { retention: 7d }\n").rules?.server.retention == .after(.seconds(7 * 86_400)))
+    #expect(load(rules + "server: { retention: 12h30m }\n").rules?.server.retention == .after(.seconds(45_000)))
+    #expect(load(rules + "server: { retention: forever }\n").rules?.server.retention == .forever)
+    #expect(HistoryRetention.standard == .after(.seconds(30 * 86_400)))
+
+    let zero = load(rules + "server: { retention: 0s }\n")
+    #expect(zero.rules == nil)
+    #expect(zero.diagnostics.map(\.description)
+        == ["rules.yml:9:22: error: retention of server: a retention of 0 would keep nothing; write a duration such as 30d, or 'forever'"])
+    let word = load(rules + "server: { retention: always }\n")
+    #expect(word.diagnostics.map(\.description)
+        == ["rules.yml:9:22: error: retention of server: expected a duration such as 30d or 12h, or 'forever', found 'always'"])
+    let unit = load(rules + "server: { retention: 30 days }\n")
+    #expect(unit.diagnostics.first?.message == "retention of server: unknown unit 'days' in duration '30 days'; use ms, s, m, h or d")
+}

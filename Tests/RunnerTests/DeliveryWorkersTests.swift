@@ -49,6 +49,9 @@ struct DeliveryWorkersTests {
         func deliveries(_ query: DeliveryQuery) async throws -> [Delivery] { try await base.deliveries(query) }
         func delivery(id: String) async throws -> (Delivery, [Attempt])? { try await base.delivery(id: id) }
         func replay(_ ids: [String], now: Int64) async throws -> [String] { try await base.replay(ids, now: now) }
+        func prune(before: Int64, keeping versions: [Int64], limit: Int) async throws -> PruneResult {
+            try await base.prune(before: before, keeping: versions, limit: limit)
+        }
         func queueDepth() async throws -> Int { try await base.queueDepth() }
         func nextDue(skipping rules: [String]) async throws -> Int64? { try await base.nextDue(skipping: rules) }
         func setPaused(rule: String, paused: Bool, reason: String?, now: Int64) async throws {

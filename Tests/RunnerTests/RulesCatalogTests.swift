@@ -39,6 +39,21 @@ struct RulesCatalogTests {
         for missing in ["", "0", "c", "deploy-1", "zz"] { #expect(loaded.rule(named: missing) == nil, "\(missing)") }
     }
 
+    @Test func thePrunersRetentionIsTheFlagsThenTheRulesThenThirtyDays() async throws {
+        try await Self.withStore { store in
+            let plain = RulesCatalog(current: try await Self.load("r1", into: store), store: store, environment: [:])
+            #expect(HistoryPruner(store: store, catalog: plain).retention == .standard)
+            let text = Self.text("r2") + "\nserver: {retention: 7d}\n"
+            let file = try #require(RulesLoader(environment: [:]).load(text: text).rules)
+            let kept = RulesCatalog(current: LoadedRules(file: file, version: 2), store: store, environment: [:])
+            #expect(HistoryPruner(store: store, catalog: kept).retention == .after(.seconds(7 * 86_400)))
+            #expect(HistoryPruner(store: store, catalog: kept, override: .forever).retention == .forever)
+            // A reload that changes it applies to the next pass.
+            kept.replace(with: LoadedRules(file: try #require(RulesLoader(environment: [:]).load(text: Self.text("r3")).rules), version: 3))
+            #expect(HistoryPruner(store: store, catalog: kept).retention == .standard)
+        }
+    }
+
     @Test func reloadsKeepOnlyTheMostRecentOlderSnapshotCompiled() async throws {
         try await Self.withStore { store in
             let first = try await Self.load("r1", into: store)

@@ -353,6 +353,44 @@ private func attempt(_ delivery: Delivery, number: Int = 1, status: String = "HT
         }
     }
 
+    @Test func pruningRemovesOnlyFinishedHistoryOlderThanTheCutoff() async throws {
+        try await withStore { store, _ in
+            let snapshot = { (text: String) in RulesSnapshot(files: [.init(name: "rules.yml", content: Array(text.utf8))]) }
+            #expect(try await store.saveRules(snapshot("a"), now: 500) == 1)  // the deliveries' version
+            let unused = try await store.saveRules(snapshot("b"), now: 500)
+            let current = try await store.saveRules(snapshot("c"), now: 500)
+            _ = try await store.ingest([batch("e1", deliveries: ["d1"], now: 1_000), batch("e2", deliveries: ["d2"], now: 1_100),
+                                        batch("e3", deliveries: ["d3"], now: 1_200), batch("e4", deliveries: ["d4"], now: 1_300),
+                                        batch("e5", deliveries: ["d5", "d6"], now: 1_400)])
+            let claimed = try await store.claim(now: 1_500, limit: 10, lease: .seconds(30), owner: "w")
+            for (id, state, at) in [("d1", Delivery.State.succeeded, Int64(2_000)), ("d2", .failed, 2_000), ("d4", .succeeded, 9_000),
+                                    ("d5", .dead, 2_000)] {
+                let delivery = try #require(claimed.first { $0.id == id })
+                try await store.record(attempt(delivery), delivery: delivery, transition: Transition(state: state), now: at)
+            }
+            _ = try await store.releaseAll(owner: nil, now: 2_000)  // d3 and d6 pending again
+
+            // Two at a time, oldest first: d1 and d2 with their attempts and events, and the snapshot no
+            // delivery names (the current one is kept although nothing names it yet).
+            #expect(try await store.prune(before: 5_000, keeping: [current], limit: 2)
+                    == PruneResult(deliveries: 2, events: 2, snapshots: 1))
+            #expect(try await store.prune(before: 5_000, keeping: [current], limit: 2) == PruneResult(deliveries: 1))
+            #expect(try await store.prune(before: 5_000, keeping: [current], limit: 2) == PruneResult())
+
+            #expect(try await store.deliveries(DeliveryQuery()).map(\.id).sorted() == ["d3", "d4", "d6"])
+            for pruned in ["e1", "e2"] { #expect(try await store.event(id: pruned) == nil) }
+            // e5's d5 is gone, but its pending d6 still needs it.
+            for kept in ["e3", "e4", "e5"] { #expect(try await store.event(id: kept) != nil) }
+            let orphanAttempts = try await store.pool.read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM attempts WHERE delivery_id IN ('d1', 'd2', 'd5')")
+            }
+            #expect(orphanAttempts == 0)
+            #expect(try await store.rules(version: 1) != nil)
+            #expect(try await store.rules(version: unused) == nil)
+            #expect(try await store.rules(version: current) != nil)
+        }
+    }
+
     @Test func rulesSnapshotsAreVersionedByContent() async throws {
         try await withStore { store, _ in
             let first = RulesSnapshot(files: [.init(name: "rules.yml", content: Array("rules: []\n".utf8))])

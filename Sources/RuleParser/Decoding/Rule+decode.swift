@@ -99,11 +99,16 @@ extension NodeDecoder {
 
     func server(_ node: Node) -> ServerSettings {
         var server = ServerSettings()
-        guard let f = fields(node, "server", keys: ["listen", "store", "max_body"], secrets: ["admin_token"]) else { return server }
+        guard let f = fields(node, "server", keys: ["listen", "store", "max_body", "retention"], secrets: ["admin_token"]) else {
+            return server
+        }
         server.listen = f["listen"].flatMap { nonEmptyString($0, "listen of server") }
         server.store = f["store"].flatMap { nonEmptyString($0, "store of server") }
         server.maxBody = f["max_body"].flatMap { size($0, "max_body of server") }
         server.adminToken = secret(f, "admin_token")
+        server.retention = f["retention"].flatMap { node in
+            parsed(node, "retention of server") { text throws(ValueError) in try HistoryRetention(parsing: text) }
+        }
         return server
     }
 }

@@ -68,7 +68,35 @@ public struct ServerSettings: Sendable, Hashable {
     public var maxBody: ByteSize?
     /// Bearer token for the admin API.
     public var adminToken: Secret?
+    /// How long finished deliveries and their events stay in the history (`retention`).
+    public var retention: HistoryRetention?
 
     /// No settings: the flags' defaults apply.
     public init() {}
+}
+
+/// How long the store keeps finished deliveries (succeeded, failed, dead), their attempts and their
+/// events; pending and running deliveries are never pruned.
+public enum HistoryRetention: Sendable, Hashable {
+    /// Kept for ever (`retention: forever`).
+    case forever
+    /// Pruned once this long past their last attempt.
+    case after(Duration)
+
+    /// The default: 30 days.
+    public static let standard = HistoryRetention.after(.seconds(30 * 86_400))
+
+    /// `forever` or a duration such as `30d` or `12h`.
+    public init(parsing text: String) throws(ValueError) {
+        if text == "forever" {
+            self = .forever
+            return
+        }
+        guard let first = text.unicodeScalars.first, ("0"..."9").contains(first) else {
+            throw ValueError("expected a duration such as 30d or 12h, or 'forever', found '\(text)'")
+        }
+        let duration = try parseDuration(text)
+        guard duration > .zero else { throw ValueError("a retention of 0 would keep nothing; write a duration such as 30d, or 'forever'") }
+        self = .after(duration)
+    }
 }

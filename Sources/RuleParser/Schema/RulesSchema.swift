@@ -23,6 +23,10 @@ public enum RulesSchema {
                     ("listen", P.string("host:port to listen on")),
                     ("store", P.string("sqlite:PATH or postgres://...")),
                     ("max_body", P.size),
+                    ("retention", [
+                        "anyOf": [P.duration, ["const": "forever"]],
+                        "description": "how long finished deliveries stay in the history (default 30d), or forever",
+                    ]),
                 ] + P.secret("admin_token", "bearer token for the admin API")),
                 "rules": ["type": "array", "items": ["$ref": "#/$defs/rule"]],
             ],

@@ -71,6 +71,12 @@ public protocol DeliveryStore: Sendable {
     /// Makes deliveries pending again, due now, with their attempt count reset; returns the ids replayed.
     /// Running deliveries are not replayed (they would run twice).
     func replay(_ ids: [String], now: Int64) async throws -> [String]
+    /// Removes up to `limit` finished deliveries (succeeded, failed, dead) last updated before `before`,
+    /// with their attempts; then events received before `before` that no delivery names any more, and
+    /// rules snapshots saved before it that no delivery names, except the versions in `keeping`. Pending
+    /// and running deliveries, and what they need, are never removed. Call again while `deliveries`
+    /// comes back equal to `limit`.
+    func prune(before: Int64, keeping versions: [Int64], limit: Int) async throws -> PruneResult
     /// How many deliveries are pending or running.
     func queueDepth() async throws -> Int
     /// When the next pending delivery of an unpaused rule not in `skipping` is due, if any.
@@ -102,6 +108,23 @@ extension DeliveryStore {
         try await record(attempt, delivery: delivery, transition: transition, now: now)
         guard let rule, transition.state != .pending else { return nil }
         return try await noteOutcome(rule: rule, failed: transition.state == .failed || transition.state == .dead)
+    }
+}
+
+/// What one `prune` removed.
+public struct PruneResult: Sendable, Hashable {
+    /// Finished deliveries (their attempts went with them).
+    public var deliveries: Int
+    /// Events no delivery named any more.
+    public var events: Int
+    /// Rules snapshots no delivery named any more.
+    public var snapshots: Int
+
+    /// Creates a result.
+    public init(deliveries: Int = 0, events: Int = 0, snapshots: Int = 0) {
+        self.deliveries = deliveries
+        self.events = events
+        self.snapshots = snapshots
     }
 }
 

@@ -24,6 +24,10 @@ struct ServeCommand: AsyncParsableCommand {
             SIGTERM stops accepting, lets in-flight deliveries finish (10 s at most) and leaves the \
             rest pending for the next start.
 
+            Finished deliveries (succeeded, failed, dead), their attempts and events leave the history \
+            30 days after their last attempt, or after --retention / server.retention; pending and \
+            running deliveries are never removed.
+
             Also serves GET /healthz, GET /readyz and GET /metrics (Prometheus text).
             Listen address and store come from the flags, else the rules file's server: block, else \
             127.0.0.1:8686 and sqlite:harbinger.db.
@@ -38,6 +42,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "The store: sqlite:PATH (default: server.store, else sqlite:harbinger.db).")
     var store: String?
+
+    @Option(help: "How long finished deliveries and their events stay in the history: a duration such as 30d, or forever (default: server.retention, else 30d).")
+    var retention: HistoryRetention?
 
     @Option(help: "Log format: text or json.")
     var logFormat: LogFormat = .text
@@ -98,8 +105,9 @@ struct ServeCommand: AsyncParsableCommand {
             catalog: catalog, ingestor: ingestor, defaultMaxBody: maxBody,
             isReady: { (try? await deliveryStore.queueDepth()) != nil },
             metricsText: { registry.emitToString() })
+        let pruner = HistoryPruner(store: deliveryStore, catalog: catalog, clock: clock, override: retention)
         let app = Application(router: router, configuration: .init(address: .hostname(host, port: port)),
-                              services: [workers, watcher], logger: logger)
+                              services: [workers, watcher, pruner], logger: logger)
         logger.info("serving", metadata: ["listen": "\(host):\(port)", "store": "\(storeSpec)", "rules": "\(rules)",
                                           "sources": "\(sourceNames)"])
         do {
@@ -123,4 +131,11 @@ struct ServeCommand: AsyncParsableCommand {
 }
 
 extension LogFormat: ExpressibleByArgument {}
+
+extension HistoryRetention: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let parsed = try? HistoryRetention(parsing: argument) else { return nil }
+        self = parsed
+    }
+}
 extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -58,6 +58,42 @@ extension SQLiteStore {
         }
     }
 
+    /// Removes finished history older than `before`, in one short write: each call takes at most
+    /// `limit` deliveries (the oldest first), so that ingests are not held up behind a long delete.
+    public func prune(before: Int64, keeping versions: [Int64], limit: Int) async throws -> PruneResult {
+        try await pool.write { db in
+            var result = PruneResult()
+            // Attempts go with their delivery (ON DELETE CASCADE).
+            try db.execute(
+                sql: """
+                    DELETE FROM deliveries WHERE rowid IN (
+                        SELECT rowid FROM deliveries
+                        WHERE state IN ('succeeded', 'failed', 'dead') AND updated_at < ?
+                        ORDER BY created_at LIMIT ?)
+                    """,
+                arguments: [before, max(0, limit)])
+            result.deliveries = db.changesCount
+            try db.execute(
+                sql: """
+                    DELETE FROM events WHERE rowid IN (
+                        SELECT e.rowid FROM events AS e
+                        WHERE e.received_at < ? AND NOT EXISTS (SELECT 1 FROM deliveries AS d WHERE d.event_id = e.id)
+                        LIMIT ?)
+                    """,
+                arguments: [before, max(0, limit)])
+            result.events = db.changesCount
+            try db.execute(
+                sql: """
+                    DELETE FROM rules
+                    WHERE created_at < ? AND version NOT IN (SELECT CAST(value AS INTEGER) FROM json_each(?))
+                      AND NOT EXISTS (SELECT 1 FROM deliveries AS d WHERE d.rules_version = rules.version)
+                    """,
+                arguments: [before, Self.jsonArray(versions.map(String.init))])
+            result.snapshots = db.changesCount
+            return result
+        }
+    }
+
     /// How many deliveries are pending or running.
     public func queueDepth() async throws -> Int {
         try await pool.read { db in
