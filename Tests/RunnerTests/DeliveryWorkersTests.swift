@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Synchronization
 import Testing
 @testable import Runner
@@ -14,6 +15,8 @@ struct DeliveryWorkersTests {
         var claims: Int { claimCount.load(ordering: .relaxed) }
         /// How many of the next rules-snapshot reads fail, as a store that cannot be read for a while.
         let failingSnapshotReads = Atomic<Int>(0)
+        /// Rules-snapshot reads so far.
+        let snapshotReads = Atomic<Int>(0)
 
         struct Unreadable: Error, CustomStringConvertible {
             var description: String { "disk I/O error" }
@@ -28,6 +31,7 @@ struct DeliveryWorkersTests {
 
         func saveRules(_ snapshot: RulesSnapshot, now: Int64) async throws -> Int64 { try await base.saveRules(snapshot, now: now) }
         func rules(version: Int64) async throws -> RulesSnapshot? {
+            snapshotReads.add(1, ordering: .relaxed)
             if failingSnapshotReads.load(ordering: .relaxed) > 0 {
                 failingSnapshotReads.subtract(1, ordering: .relaxed)
                 throw Unreadable()
@@ -48,9 +52,11 @@ struct DeliveryWorkersTests {
         func renewLeases(owner: String, until: Int64) async throws -> Int { try await base.renewLeases(owner: owner, until: until) }
         func deliveries(_ query: DeliveryQuery) async throws -> [Delivery] { try await base.deliveries(query) }
         func delivery(id: String) async throws -> (Delivery, [Attempt])? { try await base.delivery(id: id) }
-        func replay(_ ids: [String], now: Int64) async throws -> [String] { try await base.replay(ids, now: now) }
-        func prune(before: Int64, keeping versions: [Int64], limit: Int) async throws -> PruneResult {
-            try await base.prune(before: before, keeping: versions, limit: limit)
+        func replay(_ ids: [String], now: Int64, onlyIn states: [Delivery.State]?) async throws -> [String] {
+            try await base.replay(ids, now: now, onlyIn: states)
+        }
+        func prune(before: Int64, keeping versions: [Int64], limit: Int, now: Int64) async throws -> PruneResult {
+            try await base.prune(before: before, keeping: versions, limit: limit, now: now)
         }
         func queueDepth() async throws -> Int { try await base.queueDepth() }
         func nextDue(skipping rules: [String]) async throws -> Int64? { try await base.nextDue(skipping: rules) }
@@ -90,7 +96,8 @@ struct DeliveryWorkersTests {
         let store = CountingStore(sqlite)
         let file = try #require(RulesLoader(environment: [:]).load(text: rulesText).rules)
         let version = try await store.saveRules(RulesSnapshot(files: [.init(name: "rules.yml", content: Array(rulesText.utf8))]), now: 0)
-        let catalog = RulesCatalog(current: LoadedRules(file: file, version: version), store: store)
+        // A snapshot that fails to compile is tried again after 3 s (10 s in a server).
+        let catalog = RulesCatalog(current: LoadedRules(file: file, version: version), store: store, failureMemory: .seconds(3))
         var plugins = ActionPlugins()
         plugins.register(ShellAction())
         var settings = DeliveryWorkers.Settings()
@@ -184,6 +191,12 @@ struct DeliveryWorkersTests {
         #expect(try await setup.store.deliveries(DeliveryQuery()).first?.leaseUntil == nil)
     }
 
+    /// A rules text for reload `number`: no rules, and the quick retries the tests' own rules have (a
+    /// delivery whose snapshot cannot be loaded retries under the current rules' defaults).
+    static func reloaded(_ number: Int) -> String {
+        "version: 1\nrules: []\ndefaults: {retry: {attempts: 1000, backoff: 50ms, max_backoff: 100ms}}\n# reload \(number)\n"
+    }
+
     /// Ingests one push under the catalog's current snapshot without handing it to the workers, then
     /// reloads twice, so that its snapshot is neither current nor cached and must be read from the store.
     static func pushUnderAnEvictedSnapshot(_ setup: Setup, rulesText: (Int) -> String) async throws -> Delivery {
@@ -208,7 +221,7 @@ struct DeliveryWorkersTests {
         let setup = try await Self.setUp(capacity: 4, command: ["/bin/true"],
                                          defaults: "defaults: {retry: {attempts: 3, backoff: 50ms, max_backoff: 100ms}}")
         defer { try? FileManager.default.removeItem(at: setup.directory) }
-        let delivery = try await Self.pushUnderAnEvictedSnapshot(setup) { "version: 1\nrules: []\n# reload \($0)\n" }
+        let delivery = try await Self.pushUnderAnEvictedSnapshot(setup) { Self.reloaded($0) }
         setup.store.failingSnapshotReads.store(1, ordering: .relaxed)
         let run = Task { try await setup.workers.run() }
         defer { run.cancel() }
@@ -233,17 +246,35 @@ struct DeliveryWorkersTests {
             moreRules: "  - {name: signed, when: {event: delete}, do: [{http: {url: \"http://127.0.0.1:9/\", bearer_file: \"\(secret.path)\"}}]}",
             defaults: "defaults: {retry: {attempts: 50, backoff: 50ms, max_backoff: 100ms}}")
         defer { try? FileManager.default.removeItem(at: setup.directory) }
-        let delivery = try await Self.pushUnderAnEvictedSnapshot(setup) { "version: 1\nrules: []\n# reload \($0)\n" }
+        let delivery = try await Self.pushUnderAnEvictedSnapshot(setup) { Self.reloaded($0) }
         try FileManager.default.removeItem(at: secret)
         let run = Task { try await setup.workers.run() }
         defer { run.cancel() }
 
         #expect(try await Self.eventually { (try await setup.store.delivery(id: delivery.id)?.0.attempts ?? 0) >= 2 })
         let (waiting, tried) = try #require(try await setup.store.delivery(id: delivery.id))
-        #expect(waiting.state == .pending)
+        #expect(waiting.state != .succeeded)
         #expect(tried.allSatisfy { $0.verdict == "retry" && $0.status.contains(secret.path) })
+        // Attempts at most 100 ms apart within the catalog's memory of the failure: compiled once, not per attempt.
+        if tried.count <= 3 { #expect(setup.store.snapshotReads.load(ordering: .relaxed) == 1, "\(tried.map(\.startedAt))") }
         try "s3cret\n".write(to: secret, atomically: true, encoding: .utf8)
         #expect(try await Self.eventually { try await Self.succeeded(setup.store) == 1 })
+    }
+
+    @Test func aDeliveryWhoseSnapshotIsNotInTheStoreFailsAtOnce() async throws {
+        let setup = try await Self.setUp(capacity: 4, command: ["/bin/true"],
+                                         defaults: "defaults: {retry: {attempts: 5, backoff: 50ms, max_backoff: 100ms}}")
+        defer { try? FileManager.default.removeItem(at: setup.directory) }
+        let delivery = try await Self.pushUnderAnEvictedSnapshot(setup) { Self.reloaded($0) }
+        try await setup.store.base.pool.write { db in
+            try db.execute(sql: "UPDATE deliveries SET rules_version = 999 WHERE id = ?", arguments: [delivery.id])
+        }
+        let run = Task { try await setup.workers.run() }
+        defer { run.cancel() }
+
+        #expect(try await Self.eventually { try await setup.store.delivery(id: delivery.id)?.0.state == .failed })
+        let (_, attempts) = try #require(try await setup.store.delivery(id: delivery.id))
+        #expect(attempts.map(\.status) == ["rules snapshot 999 is not in the store"])
     }
 
     @Test func cancellingTheWorkersEndsTheirRun() async throws {

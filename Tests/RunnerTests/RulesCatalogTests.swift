@@ -54,6 +54,39 @@ struct RulesCatalogTests {
         }
     }
 
+    /// A wall clock a day ahead, so that everything stored now is old to the pruner.
+    struct DayAhead: WallClock {
+        func now() -> Int64 { SystemClock().now() + 86_400_000 }
+    }
+
+    @Test func thePrunerWorksInBatchesAndKeepsTheSnapshotsTheCatalogHolds() async throws {
+        try await Self.withStore { store in
+            let catalog = RulesCatalog(current: try await Self.load("r1", into: store), store: store, environment: [:])
+            catalog.replace(with: try await Self.load("r2", into: store))
+            catalog.replace(with: try await Self.load("r3", into: store))  // current 3, previous 2; 1 is unused
+            let source = try #require(catalog.current.file.source(named: "registry"))
+            let ingestor = Ingestor(store: store, catalog: catalog)
+            for index in 0..<5 {
+                _ = try await ingestor.ingest(DebounceTests.push(id: "e\(index)", repository: "shop/web", tag: "\(index)"), source: source)
+            }
+            let now = SystemClock().now()
+            for delivery in try await store.claim(now: now, limit: 10, lease: .seconds(30), owner: "w") {
+                let attempt = Attempt(deliveryID: delivery.id, number: 1, startedAt: now, durationMillis: 1, status: "exit 0",
+                                      verdict: "success", excerpt: nil)
+                try await store.record(attempt, delivery: delivery, transition: Transition(state: .succeeded), now: now)
+            }
+
+            let pruner = HistoryPruner(store: store, catalog: catalog, clock: DayAhead(), batch: 2)
+            // Three batches (2, 2, 1): the loop goes on while batches come back full.
+            #expect(try await pruner.prune(olderThan: .seconds(3600)) == PruneResult(deliveries: 5, events: 5, snapshots: 1))
+            #expect(try await store.deliveries(DeliveryQuery()).isEmpty)
+            #expect(try await store.rules(version: 1) == nil)
+            #expect(try await store.rules(version: 2) != nil)  // the catalog's previous snapshot
+            #expect(try await store.rules(version: 3) != nil)  // current, and named by no delivery any more
+            #expect(try await pruner.prune(olderThan: .seconds(3600)) == PruneResult())
+        }
+    }
+
     @Test func reloadsKeepOnlyTheMostRecentOlderSnapshotCompiled() async throws {
         try await Self.withStore { store in
             let first = try await Self.load("r1", into: store)

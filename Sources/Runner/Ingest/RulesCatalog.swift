@@ -45,15 +45,23 @@ public final class RulesCatalog: Sendable {
     /// just before it still need it); an evicted snapshot that deliveries still name is loaded again.
     public static let olderLimit = 1
 
+    /// How long a snapshot that failed to compile is answered with the same error before it is tried
+    /// again (10 s): its deliveries retry, and each attempt would otherwise compile the whole rules set anew.
+    let failureMemory: Duration
+
     private let state: Mutex<(current: LoadedRules, paused: Set<String>, older: [LoadedRules])>
+    /// Snapshots that failed to compile, with when and why (see `failureMemory`).
+    private let failures = Mutex<[Int64: (at: ContinuousClock.Instant, error: RulesError)]>([:])
     private let store: any DeliveryStore
     private let environment: [String: String]
 
     /// Starts with `rules` as the current set.
-    public init(current rules: LoadedRules, store: any DeliveryStore, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(current rules: LoadedRules, store: any DeliveryStore, environment: [String: String] = ProcessInfo.processInfo.environment,
+                failureMemory: Duration = .seconds(10)) {
         self.state = Mutex((rules, [], []))
         self.store = store
         self.environment = environment
+        self.failureMemory = failureMemory
     }
 
     /// The rules new events are routed with.
@@ -89,6 +97,8 @@ public final class RulesCatalog: Sendable {
             return found
         }
         if let cached { return cached }
+        let now = ContinuousClock.now
+        if let failure = failures.withLock({ $0[version] }), now - failure.at < failureMemory { throw failure.error }
         guard let snapshot = try await store.rules(version: version) else { return nil }
         let environment = environment
         let compiled = await BlockingWork.run { () -> Result<LoadedRules, RulesError> in
@@ -96,7 +106,14 @@ public final class RulesCatalog: Sendable {
             guard let file = result.rules else { return .failure(RulesError(result.diagnostics)) }
             return .success(LoadedRules(file: file, version: version))
         }
-        let loaded = try compiled.get()
+        let loaded: LoadedRules
+        do {
+            loaded = try compiled.get()
+            failures.withLock { _ = $0.removeValue(forKey: version) }
+        } catch {
+            failures.withLock { $0[version] = (now, error) }
+            throw error
+        }
         state.withLock { state in
             if state.current.version != version { Self.remember(loaded, in: &state.older) }
         }

@@ -69,14 +69,16 @@ public protocol DeliveryStore: Sendable {
     /// One delivery and its attempts.
     func delivery(id: String) async throws -> (Delivery, [Attempt])?
     /// Makes deliveries pending again, due now, with their attempt count reset; returns the ids replayed.
-    /// Running deliveries are not replayed (they would run twice).
-    func replay(_ ids: [String], now: Int64) async throws -> [String]
+    /// Running deliveries are not replayed (they would run twice), nor, when `states` is given, those
+    /// in another state by now.
+    func replay(_ ids: [String], now: Int64, onlyIn states: [Delivery.State]?) async throws -> [String]
     /// Removes up to `limit` finished deliveries (succeeded, failed, dead) last updated before `before`,
-    /// with their attempts; then events received before `before` that no delivery names any more, and
-    /// rules snapshots saved before it that no delivery names, except the versions in `keeping`. Pending
-    /// and running deliveries, and what they need, are never removed. Call again while `deliveries`
-    /// comes back equal to `limit`.
-    func prune(before: Int64, keeping versions: [Int64], limit: Int) async throws -> PruneResult
+    /// with their attempts and the events they leave unnamed (received before `before`). When fewer than
+    /// `limit` deliveries were left, it also removes other unnamed old events and the rules snapshots
+    /// unused since before `before` that no delivery names, after marking the versions in `keeping` as
+    /// used at `now`. Pending and running deliveries, and what they need, are never removed. Call again
+    /// until `deliveries` comes back under `limit`.
+    func prune(before: Int64, keeping versions: [Int64], limit: Int, now: Int64) async throws -> PruneResult
     /// How many deliveries are pending or running.
     func queueDepth() async throws -> Int
     /// When the next pending delivery of an unpaused rule not in `skipping` is due, if any.
@@ -95,6 +97,11 @@ public protocol DeliveryStore: Sendable {
 }
 
 extension DeliveryStore {
+    /// Replays deliveries in any state but running.
+    public func replay(_ ids: [String], now: Int64) async throws -> [String] {
+        try await replay(ids, now: now, onlyIn: nil)
+    }
+
     public func events(ids: [String]) async throws -> [String: StoredEvent] {
         var found: [String: StoredEvent] = [:]
         for id in ids {

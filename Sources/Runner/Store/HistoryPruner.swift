@@ -25,7 +25,7 @@ public struct HistoryPruner: Service {
         self.clock = clock
         self.logger = logger
         self.override = override
-        self.batch = batch
+        self.batch = max(1, batch)
     }
 
     /// The retention in force now.
@@ -53,14 +53,17 @@ public struct HistoryPruner: Service {
     /// Removes everything finished more than `age` ago, a batch at a time; returns what went.
     public func prune(olderThan age: Duration) async throws -> PruneResult {
         let before = clock.now() - age.milliseconds
-        let keeping = [catalog.current.version] + catalog.cachedOlderVersions
         var total = PruneResult()
-        while !Task.isCancelled {
-            let pass = try await store.prune(before: before, keeping: keeping, limit: batch)
+        // A batch at a time until one comes back short (that one also sweeps events and snapshots);
+        // a shutdown leaves the rest to the next start.
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            // Read for each batch: a reload may have made another snapshot current meanwhile.
+            let keeping = [catalog.current.version] + catalog.cachedOlderVersions
+            let pass = try await store.prune(before: before, keeping: keeping, limit: batch, now: clock.now())
             total.deliveries += pass.deliveries
             total.events += pass.events
             total.snapshots += pass.snapshots
-            if pass.deliveries < batch && pass.events < batch { break }
+            if pass.deliveries < batch { break }
             await Task.yield()
         }
         if total != PruneResult() {

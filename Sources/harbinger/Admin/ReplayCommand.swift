@@ -77,7 +77,8 @@ struct ReplayCommand: AsyncParsableCommand {
             let query = DeliveryQuery(state: state, rule: rule, eventID: event, limit: Int(Int32.max))
             chosen += try await store.deliveries(query).map(\.id)
         }
-        let replayed = try await store.replay(chosen, now: SystemClock().now())
+        // Only those still in the chosen states: one that finished or started since the query is left alone.
+        let replayed = try await store.replay(chosen, now: SystemClock().now(), onlyIn: states)
         var what = states.map(\.rawValue).joined(separator: " or ") + " deliveries"
         if let rule { what += " of rule \(rule)" }
         if let event { what += " of event \(event)" }
@@ -86,9 +87,8 @@ struct ReplayCommand: AsyncParsableCommand {
             return
         }
         print("replaying \(replayed.count) \(what)")
-        // A delivery can start between the query and the replay (a pending one falling due).
         if replayed.count < chosen.count {
-            print("\(chosen.count - replayed.count) of them started meanwhile and were left alone")
+            print("\(chosen.count - replayed.count) of them changed state or were pruned meanwhile and were left alone")
         }
     }
 }

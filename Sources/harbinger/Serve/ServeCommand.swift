@@ -43,7 +43,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The store: sqlite:PATH (default: server.store, else sqlite:harbinger.db).")
     var store: String?
 
-    @Option(help: "How long finished deliveries and their events stay in the history: a duration such as 30d, or forever (default: server.retention, else 30d).")
+    @Option(help: "How long finished deliveries and their events stay in the history: a duration such as 30d, or forever (default: server.retention, else 30d).",
+            transform: { text throws -> HistoryRetention in
+                do throws(ValueError) { return try HistoryRetention(parsing: text) } catch { throw ValidationError(error.message) }
+            })
     var retention: HistoryRetention?
 
     @Option(help: "Log format: text or json.")
@@ -131,11 +134,4 @@ struct ServeCommand: AsyncParsableCommand {
 }
 
 extension LogFormat: ExpressibleByArgument {}
-
-extension HistoryRetention: ExpressibleByArgument {
-    public init?(argument: String) {
-        guard let parsed = try? HistoryRetention(parsing: argument) else { return nil }
-        self = parsed
-    }
-}
 extension Logger.Level: @retroactive ExpressibleByArgument {}

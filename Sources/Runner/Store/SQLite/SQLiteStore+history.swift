@@ -41,38 +41,57 @@ extension SQLiteStore {
 
     /// Makes the deliveries pending again, due now, with no attempts counted; returns the ids replayed.
     /// A running delivery is left alone: clearing its lease would let a claim start it a second time.
-    public func replay(_ ids: [String], now: Int64) async throws -> [String] {
-        try await pool.write { db in
+    public func replay(_ ids: [String], now: Int64, onlyIn states: [Delivery.State]?) async throws -> [String] {
+        let allowed = Self.jsonArray((states ?? [.pending, .succeeded, .failed, .dead]).filter { $0 != .running }.map(\.rawValue))
+        return try await pool.write { db in
             var found: [String] = []
             for id in ids {
                 try db.execute(
                     sql: """
                         UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = ?,
                             lease_owner = NULL, lease_until = NULL, updated_at = ?
-                        WHERE id = ? AND state != 'running'
+                        WHERE id = ? AND state IN (SELECT value FROM json_each(?))
                         """,
-                    arguments: [now, now, id])
+                    arguments: [now, now, id, allowed])
                 if db.changesCount > 0 { found.append(id) }
             }
             return found
         }
     }
 
-    /// Removes finished history older than `before`, in one short write: each call takes at most
-    /// `limit` deliveries (the oldest first), so that ingests are not held up behind a long delete.
-    public func prune(before: Int64, keeping versions: [Int64], limit: Int) async throws -> PruneResult {
+    /// Removes finished history older than `before`, in one short write: at most `limit` deliveries
+    /// and the events they leave unnamed. The last call of a pass (fewer than `limit` deliveries left)
+    /// also sweeps up to `limit` other unnamed old events (a debounce replaces an event, say) and the
+    /// unused snapshots, after marking the `keeping` ones as in use at `now`.
+    public func prune(before: Int64, keeping versions: [Int64], limit: Int, now: Int64) async throws -> PruneResult {
         try await pool.write { db in
             var result = PruneResult()
-            // Attempts go with their delivery (ON DELETE CASCADE).
-            try db.execute(
+            let limit = max(1, limit)
+            // No ORDER BY: `state IN (...)` walks the state index and stops at the limit, where an order
+            // over the three states would sort every old finished delivery on each call.
+            let doomed = try Row.fetchAll(
+                db,
                 sql: """
-                    DELETE FROM deliveries WHERE rowid IN (
-                        SELECT rowid FROM deliveries
-                        WHERE state IN ('succeeded', 'failed', 'dead') AND updated_at < ?
-                        ORDER BY created_at LIMIT ?)
+                    SELECT rowid, event_id FROM deliveries
+                    WHERE state IN ('succeeded', 'failed', 'dead') AND updated_at < ? LIMIT ?
                     """,
-                arguments: [before, max(0, limit)])
-            result.deliveries = db.changesCount
+                arguments: [before, limit])
+            if !doomed.isEmpty {
+                let rowids: [Int64] = doomed.map { $0[0] }
+                let events = Array(Set(doomed.map { row -> String in row[1] }))
+                // Attempts go with their delivery (ON DELETE CASCADE).
+                try db.execute(sql: "DELETE FROM deliveries WHERE rowid IN (SELECT value FROM json_each(?))",
+                               arguments: [Self.jsonArray(rowids.map(String.init))])
+                result.deliveries = db.changesCount
+                try db.execute(
+                    sql: """
+                        DELETE FROM events WHERE id IN (SELECT value FROM json_each(?)) AND received_at < ?
+                          AND NOT EXISTS (SELECT 1 FROM deliveries AS d WHERE d.event_id = events.id)
+                        """,
+                    arguments: [Self.jsonArray(events), before])
+                result.events = db.changesCount
+            }
+            guard result.deliveries < limit else { return result }
             try db.execute(
                 sql: """
                     DELETE FROM events WHERE rowid IN (
@@ -80,15 +99,20 @@ extension SQLiteStore {
                         WHERE e.received_at < ? AND NOT EXISTS (SELECT 1 FROM deliveries AS d WHERE d.event_id = e.id)
                         LIMIT ?)
                     """,
-                arguments: [before, max(0, limit)])
-            result.events = db.changesCount
+                arguments: [before, limit])
+            result.events += db.changesCount
+            // A snapshot a running server uses is marked at every pass, so another server sharing the
+            // store cannot take it even when no delivery names it yet.
+            let keeping = Self.jsonArray(versions.map(String.init))
+            try db.execute(sql: "UPDATE rules SET created_at = MAX(created_at, ?) WHERE version IN (SELECT CAST(value AS INTEGER) FROM json_each(?))",
+                           arguments: [now, keeping])
             try db.execute(
                 sql: """
                     DELETE FROM rules
                     WHERE created_at < ? AND version NOT IN (SELECT CAST(value AS INTEGER) FROM json_each(?))
-                      AND NOT EXISTS (SELECT 1 FROM deliveries AS d WHERE d.rules_version = rules.version)
+                      AND version NOT IN (SELECT DISTINCT rules_version FROM deliveries)
                     """,
-                arguments: [before, Self.jsonArray(versions.map(String.init))])
+                arguments: [before, keeping])
             result.snapshots = db.changesCount
             return result
         }

@@ -4,12 +4,15 @@ import Foundation
 import GRDB
 
 extension SQLiteStore {
-    /// Stores a snapshot unless the same files are stored already; returns its version.
+    /// Stores a snapshot unless the same files are stored already; returns its version. Saving the same
+    /// files again marks the stored snapshot as in use now (`created_at`), so history pruning, which
+    /// takes snapshots unused for longer than the retention, cannot take one that is coming back.
     public func saveRules(_ snapshot: RulesSnapshot, now: Int64) async throws -> Int64 {
         let hash = snapshot.sha256
         let files = snapshot.filesJSON
         return try await pool.write { db in
             if let version = try Int64.fetchOne(db, sql: "SELECT version FROM rules WHERE sha256 = ?", arguments: [hash]) {
+                try db.execute(sql: "UPDATE rules SET created_at = MAX(created_at, ?) WHERE version = ?", arguments: [now, version])
                 return version
             }
             try db.execute(sql: "INSERT INTO rules (sha256, files, created_at) VALUES (?, ?, ?)",
