@@ -35,17 +35,17 @@ public struct HistoryPruner: Service {
 
     public func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            let hour = Duration.seconds(3600)
-            var wait = hour
+            let hour = Duration.seconds(3600), interval: Duration
             if case .after(let age) = retention {
                 do {
                     _ = try await prune(olderThan: age)
                 } catch {
                     logger.error("pruning the history failed; trying again later", metadata: ["error": "\(error)"])
                 }
-                wait = min(hour, max(.seconds(1), age / 4))
+                interval = min(hour, max(.seconds(1), age / 4))
+            } else {
+                interval = hour
             }
-            let interval = wait
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }

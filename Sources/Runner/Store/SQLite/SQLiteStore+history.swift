@@ -42,7 +42,7 @@ extension SQLiteStore {
     /// Makes the deliveries pending again, due now, with no attempts counted; returns the ids replayed.
     /// A running delivery is left alone: clearing its lease would let a claim start it a second time.
     public func replay(_ ids: [String], now: Int64, onlyIn states: [Delivery.State]?) async throws -> [String] {
-        let allowed = Self.jsonArray((states ?? [.pending, .succeeded, .failed, .dead]).filter { $0 != .running }.map(\.rawValue))
+        let allowed = Self.jsonArray((states ?? Delivery.State.allCases).filter { $0 != .running }.map(\.rawValue))
         return try await pool.write { db in
             var found: [String] = []
             for id in ids {
