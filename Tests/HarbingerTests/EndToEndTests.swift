@@ -404,6 +404,9 @@ struct EndToEndTests {
         for line in lines {
             let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
             #expect(object?["level"] is String && object?["message"] is String, "not a JSON log line: \(line)")
+            // RFC 3339 in UTC, with the offset: 2026-11-25T14:16:19.837Z.
+            let time = object?["time"] as? String ?? ""
+            #expect(time.count == 24 && time.hasSuffix("Z") && time.dropFirst(10).first == "T", "time \(time)")
         }
         #expect(lines.contains { $0.contains("refused a webhook") })
     }

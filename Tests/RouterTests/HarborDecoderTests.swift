@@ -269,4 +269,15 @@ struct HarborDecoderTests {
         #expect(UnixTime.rfc3339(seconds: 253_402_300_800) == nil)
         #expect(UnixTime.rfc3339(seconds: -62_167_219_200) == "0000-01-01T00:00:00Z")
     }
+
+    @Test func unixMillisRenderAsRFC3339UTCWithExactMilliseconds() {
+        #expect(UnixTime.rfc3339(millis: 0) == "1970-01-01T00:00:00.000Z")
+        // A Double of seconds would show .122 here: 1764000000.123 is not exact in binary.
+        #expect(UnixTime.rfc3339(millis: 1_764_000_000_123) == "2025-11-24T16:00:00.123Z")
+        #expect(UnixTime.rfc3339(millis: 1_709_251_199_999) == "2024-02-29T23:59:59.999Z")
+        #expect(UnixTime.rfc3339(millis: -1) == "1969-12-31T23:59:59.999Z")
+        #expect(UnixTime.rfc3339(millis: -1000) == "1969-12-31T23:59:59.000Z")
+        #expect(UnixTime.rfc3339(millis: 253_402_300_799_999) == "9999-12-31T23:59:59.999Z")
+        #expect(UnixTime.rfc3339(millis: 253_402_300_800_000) == nil)
+    }
 }

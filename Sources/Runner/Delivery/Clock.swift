@@ -1,5 +1,6 @@
 /// Time as a parameter: milliseconds since 1970, from a real or a test clock.
 import Foundation
+import Router
 
 /// Tells the time in milliseconds since 1970.
 public protocol WallClock: Sendable {
@@ -22,8 +23,8 @@ extension Duration {
     }
 }
 
-/// Renders milliseconds since 1970 as RFC 3339 UTC (`2026-11-22T10:00:00.123Z`).
+/// Renders milliseconds since 1970 as RFC 3339 UTC (`2026-11-22T10:00:00.123Z`); a clock outside years
+/// 0000...9999 shows as the epoch.
 public func rfc3339(millis: Int64) -> String {
-    let date = Date(timeIntervalSince1970: Double(millis) / 1000)
-    return date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+    UnixTime.rfc3339(millis: millis) ?? "1970-01-01T00:00:00.000Z"
 }

@@ -2,6 +2,7 @@
 import Foundation
 import Logging
 import RuleParser
+import Runner
 
 /// A swift-log handler that writes JSON lines: time, level, label, message and metadata.
 struct JSONLogHandler: LogHandler {
@@ -16,7 +17,7 @@ struct JSONLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         var members: [(String, JSON)] = [
-            ("time", .string(Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)))),
+            ("time", .string(rfc3339(millis: SystemClock().now()))),
             ("level", .string(event.level.rawValue)), ("label", .string(label)), ("message", .string(event.message.description)),
         ]
         let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
