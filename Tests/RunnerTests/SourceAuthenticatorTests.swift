@@ -91,6 +91,20 @@ struct SourceAuthenticatorTests {
         #expect(auth.authenticate(request()) == .denied("missing bearer token in the Authorization header"))
     }
 
+    @Test func secretsCompareEqualOnlyWhenEveryByteAndTheLengthMatch() {
+        #expect(ConstantTime.equals("tok-123", "tok-123"))
+        #expect(ConstantTime.equals("", ""))
+        #expect(ConstantTime.equals("ä-ü", "ä-ü"))
+        for given in ["tok-124", "Tok-123", "tok-12", "tok-1234", "tok-123tok-123", "", "t", "tok-123\0"] {
+            #expect(!ConstantTime.equals(given, "tok-123"), "\(given)")
+        }
+        #expect(!ConstantTime.equals("x", ""))
+        // The secret repeated to the given length is still not the secret.
+        #expect(!ConstantTime.equals("abab", "ab"))
+        // Lengths that differ by a multiple of 256 are not mistaken for equal ones.
+        #expect(!ConstantTime.equals(String(repeating: "a", count: 257), "a"))
+    }
+
     // MARK: - Query
 
     @Test func queryAuthComparesTheParameter() throws {

@@ -1,13 +1,20 @@
 /// Comparisons of secrets whose running time does not depend on where, or whether, the inputs differ.
-import Crypto
-
 enum ConstantTime {
-    /// True when both strings are equal; compares SHA-256 digests, so even the lengths are not revealed.
+    /// True when both strings are equal. The time taken depends only on the length of `given`, which its
+    /// sender knows: every byte of it is compared (with the secret's bytes repeated), whatever the lengths.
     static func equals(_ given: String, _ expected: String) -> Bool {
-        let left = SHA256.hash(data: Array(given.utf8))
-        let right = SHA256.hash(data: Array(expected.utf8))
-        var difference: UInt8 = 0
-        for (a, b) in zip(left, right) { difference |= a ^ b }
-        return difference == 0
+        var given = given, expected = expected
+        return given.withUTF8 { given in
+            expected.withUTF8 { expected in
+                guard !expected.isEmpty else { return given.isEmpty }
+                var difference = given.count ^ expected.count
+                var position = 0
+                for byte in given {
+                    difference |= Int(byte ^ expected[position])
+                    position = position + 1 == expected.count ? 0 : position + 1
+                }
+                return difference == 0
+            }
+        }
     }
 }
