@@ -34,6 +34,18 @@ struct DecodeErrorTests {
         #expect(value == .object(["a": .string("tab\there é 😀 \"q\"")]))
     }
 
+    @Test func aMemberNamedTwiceKeepsItsLastValueForReadsAndComparisons() throws {
+        let cursor = try JSONCursor.parse(Array(#"{"tag": "1.0", "size": 3, "tag": "2.0", "none": null}"#.utf8))
+        #expect(try cursor.string("tag") == "2.0")
+        #expect(try cursor.int("size") == 3)
+        #expect(try cursor.optional("none") == nil)
+        #expect(try cursor.optional("missing") == nil)
+        #expect(try cursor.members().map(\.key) == ["none", "size", "tag"])
+        #expect(cursor.value == .object(["size": .number(3), "none": .null, "tag": .string("2.0")]))
+        #expect(cursor.value != .object(["size": .number(3), "none": .null, "tag": .string("1.0")]))
+        #expect(Set([cursor.value, .object(["tag": .string("2.0"), "none": .null, "size": .number(3)])]).count == 1)
+    }
+
     @Test func numbersReadTheSameOnTheWholeNumberPathAndTheGeneralOne() throws {
         let cases: [(String, Double)] = [
             ("0", 0), ("7", 7), ("-42", -42), ("1019", 1019), ("123456789012345", 123_456_789_012_345),

@@ -46,7 +46,8 @@ public struct JSONCursor: Sendable {
     /// The member `key`, nil when it is missing or null. Not being an object is an error.
     public func optional(_ key: String) throws(DecodeError) -> JSONCursor? {
         guard case .object(let members) = value else { throw DecodeError(path: path, "expected an object, found \(value.typeName)") }
-        guard let member = members[key], member != .null else { return nil }
+        guard let member = members[key] else { return nil }
+        if case .null = member { return nil }
         return JSONCursor(member, at: .member(location, key))
     }
 
@@ -96,7 +97,8 @@ public struct JSONCursor: Sendable {
 
     /// This value's members, sorted by key so iteration is stable.
     public func members() throws(DecodeError) -> [(key: String, value: JSONCursor)] {
-        guard case .object(let members) = value else { throw DecodeError(path: path, "expected an object, found \(value.typeName)") }
+        guard case .object(let object) = value else { throw DecodeError(path: path, "expected an object, found \(value.typeName)") }
+        let members = object.dictionary
         return members.keys.sorted().map { ($0, JSONCursor(members[$0] ?? .null, at: .member(location, $0))) }
     }
 

@@ -65,10 +65,11 @@ public struct JSONParser {
 
     private mutating func object(depth: Int) throws(DecodeError) -> JSONValue {
         index += 1
-        // Room for a typical webhook object's members at once, rather than rehashing as it grows.
-        var members: [String: JSONValue] = Dictionary(minimumCapacity: 8)
+        // Room for a typical webhook object's members at once, rather than growing it by copies.
+        var members: [(key: String, value: JSONValue)] = []
         skipSpace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(JSONObject(members)) }
+        members.reserveCapacity(8)
         while true {
             skipSpace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a member name") }
@@ -77,11 +78,11 @@ public struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
             index += 1
             skipSpace()
-            members[key] = try value(depth: depth + 1)
+            members.append((key: key, value: try value(depth: depth + 1)))
             skipSpace()
             guard index < bytes.count else { throw failure("unexpected end of input") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+            if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(JSONObject(members)) }
             throw failure("expected ',' or '}'")
         }
     }

@@ -5,7 +5,7 @@ public enum JSONValue: Sendable, Hashable {
     case number(Double)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    case object(JSONObject)
 
     /// The JSON type's name, for "expected a string, found a number" messages.
     public var typeName: String {
@@ -17,6 +17,48 @@ public enum JSONValue: Sendable, Hashable {
         case .array: "an array"
         case .object: "an object"
         }
+    }
+}
+
+/// A JSON object's members in document order. A name given twice keeps its last value, as in a dictionary.
+///
+/// Lookups scan the members from the end: webhook objects have a handful of members, and hashing every
+/// name into a dictionary cost more than the few reads a decoder makes. Each read is linear in the
+/// object's size, never worse, so a hostile payload with many members costs what it takes to parse.
+public struct JSONObject: Sendable, Hashable, ExpressibleByDictionaryLiteral {
+    /// The members as written, repeated names included.
+    public private(set) var members: [(key: String, value: JSONValue)]
+
+    /// An object of these members, in this order.
+    public init(_ members: [(key: String, value: JSONValue)]) {
+        self.members = members
+    }
+
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        members = elements.map { (key: $0.0, value: $0.1) }
+    }
+
+    /// The value of the last member called `key`.
+    public subscript(key: String) -> JSONValue? {
+        var index = members.endIndex
+        while index > members.startIndex {
+            index -= 1
+            if members[index].key == key { return members[index].value }
+        }
+        return nil
+    }
+
+    /// Each name once, with its last value.
+    public var dictionary: [String: JSONValue] {
+        Dictionary(members, uniquingKeysWith: { _, last in last })
+    }
+
+    public static func == (left: JSONObject, right: JSONObject) -> Bool {
+        left.dictionary == right.dictionary
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(dictionary)
     }
 }
 
