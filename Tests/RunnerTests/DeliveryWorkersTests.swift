@@ -17,6 +17,8 @@ struct DeliveryWorkersTests {
         let failingSnapshotReads = Atomic<Int>(0)
         /// Rules-snapshot reads so far.
         let snapshotReads = Atomic<Int>(0)
+        /// How many of the next rules-snapshot reads are cancelled, as at a shutdown.
+        let cancelledSnapshotReads = Atomic<Int>(0)
 
         struct Unreadable: Error, CustomStringConvertible {
             var description: String { "disk I/O error" }
@@ -35,6 +37,10 @@ struct DeliveryWorkersTests {
             if failingSnapshotReads.load(ordering: .relaxed) > 0 {
                 failingSnapshotReads.subtract(1, ordering: .relaxed)
                 throw Unreadable()
+            }
+            if cancelledSnapshotReads.load(ordering: .relaxed) > 0 {
+                cancelledSnapshotReads.subtract(1, ordering: .relaxed)
+                throw CancellationError()
             }
             return try await base.rules(version: version)
         }
@@ -231,6 +237,34 @@ struct DeliveryWorkersTests {
         #expect(final.attempts == 2)
         #expect(attempts.map(\.verdict) == ["retry", "success"])
         #expect(attempts.first?.status == "rules snapshot \(delivery.rulesVersion) cannot be loaded: disk I/O error")
+    }
+
+    @Test func aSnapshotLoadCancelledByAShutdownRecordsNoAttempt() async throws {
+        // Stopping the workers cancels what they were doing; a snapshot read cut short that way is not
+        // an attempt. The delivery goes back to pending with no history (its lease is released even though
+        // the workers' own task was cancelled) and runs once on the next start.
+        let setup = try await Self.setUp(capacity: 4, command: ["/bin/true"])
+        defer { try? FileManager.default.removeItem(at: setup.directory) }
+        let delivery = try await Self.pushUnderAnEvictedSnapshot(setup) { Self.reloaded($0) }
+        setup.store.cancelledSnapshotReads.store(1, ordering: .relaxed)
+        let first = Task { try await setup.workers.run() }
+        #expect(try await Self.eventually { setup.store.snapshotReads.load(ordering: .relaxed) >= 1 })
+        first.cancel()
+        try await first.value
+        let (stopped, none) = try #require(try await setup.store.delivery(id: delivery.id))
+        #expect(stopped.state == .pending && stopped.attempts == 0)
+        #expect(none.isEmpty)
+
+        // The next start: new workers, as after a restart.
+        var plugins = ActionPlugins()
+        plugins.register(ShellAction())
+        let restarted = DeliveryWorkers(store: setup.store, catalog: setup.catalog, plugins: plugins)
+        let second = Task { try await restarted.run() }
+        defer { second.cancel() }
+        #expect(try await Self.eventually { try await Self.succeeded(setup.store) == 1 })
+        let (final, attempts) = try #require(try await setup.store.delivery(id: delivery.id))
+        #expect(final.attempts == 1)
+        #expect(attempts.map(\.verdict) == ["success"])
     }
 
     @Test func aSnapshotWhoseSecretFileIsGoneIsRetriedUntilItIsBack() async throws {

@@ -24,6 +24,10 @@ extension DeliveryWorkers {
             await finish(delivery, startedAt: clock.now(), outcome: outcome, rule: rule, defaults: defaults)
             await placeFreed(of: delivery.rule)
             return
+        case .interrupted:
+            // Nothing was tried: no attempt to record. The shutdown's `releaseAll` makes it pending again.
+            await placeFreed(of: delivery.rule)
+            return
         case let .ready(ready):
             prepared = ready
         }
@@ -71,6 +75,8 @@ extension DeliveryWorkers {
         case ready(Prepared)
         /// Cannot run: a failure (or a retry, when its event cannot be read) that the history explains.
         case failed(AttemptOutcome, Rule?, Defaults)
+        /// The workers are stopping and cancelled the work of resolving it.
+        case interrupted
     }
 
     /// Resolves the delivery's rule, step, plugin, event and target.
@@ -78,6 +84,8 @@ extension DeliveryWorkers {
         let loaded: LoadedRules?
         do {
             loaded = try await catalog.rules(version: delivery.rulesVersion)
+        } catch is CancellationError {
+            return .interrupted
         } catch {
             // A store that cannot be read now, or a secret file that is gone: both can come back, so the
             // delivery is retried under the current defaults' policy rather than failed for good.

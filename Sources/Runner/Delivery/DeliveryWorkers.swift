@@ -85,7 +85,10 @@ public final class DeliveryWorkers: Service, Sendable {
             // The lease renewal, and the deliveries still running when the drain gave up.
             group.cancelAll()
         }
-        _ = try? await store.releaseAll(owner: settings.owner, now: clock.now())
+        // In a task of its own: when this one was cancelled (a stop that outlived its grace period), the
+        // store would refuse the write, and the deliveries would wait for their leases to run out.
+        let (store, owner, now) = (store, settings.owner, clock.now())
+        _ = try? await Task { try await store.releaseAll(owner: owner, now: now) }.value
     }
 
     /// Starts the deliveries handed over at ingest, and claims from the store only when it may hold
