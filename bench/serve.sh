@@ -290,6 +290,7 @@ EOF
 token="Basic cmVnaXN0cnk6Y2hhbmdlLW1l"
 harbinger_start memory "$work/rules"
 memory_pid=$started
+sleep 1   # the load's YAML tree is freed on a thread of its own, sometimes just after the server listens
 note rss.harbinger_rules_loaded "$(rss "$memory_pid" VmRSS)"
 t0=$(now)
 post_until "$port" pending "$pending"
