@@ -4,6 +4,10 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import NIOCore
+import NIOEmbedded
+import NIOHTTP1
+import Synchronization
 import Testing
 @testable import harbinger
 import Runner
@@ -94,16 +98,23 @@ private struct HookServer: Sendable {
         self.ready = ready
     }
 
-    /// The real router of `harbinger serve`, in an application that logs only critical messages.
+    /// The HTTP server of `harbinger serve` (its webhook handler and its router), in an application that logs
+    /// only critical messages. Tests run it live, on a loopback port: the webhook endpoint is answered in the
+    /// connection's pipeline, which Hummingbird's in-process `.router` test mode has none of.
     var application: some ApplicationProtocol {
         let ready = self.ready
         let router = HTTPServer.router(
-            catalog: catalog, ingestor: ingestor,
             isReady: { ready },
             metricsText: { "# TYPE harbinger_requests_total counter\nharbinger_requests_total 1\n" })
         var logger = Logger(label: "hook-endpoint-tests")
         logger.logLevel = .critical
-        return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+        return Application(router: router, server: HTTPServer.server(hooks: responder(logger: logger)),
+                           configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+    }
+
+    /// The webhook endpoint's responder over this server's rules and store.
+    func responder(logger: Logger) -> HookResponder {
+        HookResponder(catalog: catalog, ingestor: ingestor, defaultMaxBody: HTTPServer.defaultMaxBody, logger: logger)
     }
 }
 
@@ -181,7 +192,7 @@ struct HookEndpointTests {
     @Test func aCapturedDistributionPushIsAcceptedThenAnsweredAsADuplicate() async throws {
         let server = try await HookServer()
         let push = try fixture("distribution-captured", "03-push-manifest")
-        try await server.application.test(.router) { client in
+        try await server.application.test(.live) { client in
             let first = try await post(client, "/hooks/registry", push.body, push.headers)
             #expect(first.status == 202, "\(first.text)")
             #expect(first.strings("accepted") == ["f184491d-051c-4e6f-80f4-4fd27dfb8492"])
@@ -205,7 +216,7 @@ struct HookEndpointTests {
         let pull = try fixture("distribution-captured", "07-pull-manifest")
         let envelope = try #require(try JSONSerialization.jsonObject(with: Data(pull.body)) as? [String: Any])
         let id = try #require((envelope["events"] as? [[String: Any]])?.first?["id"] as? String)
-        try await server.application.test(.router) { client in
+        try await server.application.test(.live) { client in
             let answer = try await post(client, "/hooks/registry", pull.body, pull.headers)
             #expect(answer.status == 202, "\(answer.text)")
             #expect(answer.strings("accepted") == [id])
@@ -217,7 +228,7 @@ struct HookEndpointTests {
     @Test func aBlobOnlyEventIsIgnored() async throws {
         let server = try await HookServer()
         let blob = try fixture("distribution-captured", "01-push-blob")
-        try await server.application.test(.router) { client in
+        try await server.application.test(.live) { client in
             let answer = try await post(client, "/hooks/registry", blob.body, blob.headers)
             #expect(answer.status == 200, "\(answer.text)")
             #expect(answer.json?["ignored"] as? String == "the payload holds no routable events")
@@ -228,7 +239,7 @@ struct HookEndpointTests {
         let server = try await HookServer()
         let ghcr = try fixture("ghcr", "package-published")
         let nexus = try fixture("nexus", "component-created")
-        try await server.application.test(.router) { client in
+        try await server.application.test(.live) { client in
             let github = try await post(client, "/hooks/gh", ghcr.body, ghcr.headers)
             #expect(github.status == 202, "\(github.text)")
             let sonatype = try await post(client, "/hooks/nexus", nexus.body, nexus.headers)
@@ -250,7 +261,7 @@ struct HookEndpointTests {
         let form = Array(("payload=" + (json.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")).utf8)
         let headers = [("Content-Type", "application/x-www-form-urlencoded"), ("X-GitHub-Event", "registry_package"),
                        ("X-Hub-Signature-256", "sha256=" + hexHMAC256(form, secret: "It's a Secret to Everybody"))]
-        try await server.application.test(.router) { client in
+        try await server.application.test(.live) { client in
             let answer = try await post(client, "/hooks/gh", form, headers)
             #expect(answer.status == 202, "\(answer.text)")
             let unsigned = try await post(client, "/hooks/gh", form, Array(headers.prefix(2)))
@@ -263,7 +274,7 @@ struct HookEndpointTests {
     @Test func everyRefusalHasItsStatusAndAJSONErrorBody() async throws {
         let server = try await HookServer()
         let push = distributionPush()
-        try await server.application.test(.router) { client in
+        try await server.application.test(.live) { client in
             let unknown = try await post(client, "/hooks/quay-prod", push, [distributionJSON])
             #expect(unknown.status == 404)
             #expect(unknown.error == "unknown source")
@@ -299,7 +310,7 @@ struct HookEndpointTests {
     @Test func aStoreFailureIsA503WithRetryAfter() async throws {
         let server = try await HookServer()
         try server.store.close()
-        try await server.application.test(.router) { client in
+        try await server.application.test(.live) { client in
             let answer = try await post(client, "/hooks/open", distributionPush(), [distributionJSON])
             #expect(answer.status == 503)
             #expect(answer.headers[.retryAfter] == "5")
@@ -312,7 +323,7 @@ struct HookEndpointTests {
         let server = try await HookServer()
         let padded = distributionPush() + String(repeating: " ", count: 5000)
         let twoMiB = distributionPush() + String(repeating: " ", count: 2 << 20)
-        try await server.application.test(.router) { client in
+        try await server.application.test(.live) { client in
             let small = try await post(client, "/hooks/small", padded, [distributionJSON])
             #expect(small.status == 413)
             #expect(small.detail == "the body is larger than the limit of 4096 bytes")
@@ -324,7 +335,7 @@ struct HookEndpointTests {
 
     @Test func theBodyIsNotReadForARequestThatFailsHeaderAuth() async throws {
         let server = try await HookServer()
-        try await server.application.test(.router) { client in
+        try await server.application.test(.live) { client in
             // Over the limit and unauthenticated: the bearer check comes first, so nothing is buffered.
             let answer = try await post(client, "/hooks/registry", Array(repeating: 0x20, count: 2 << 20), [distributionJSON])
             #expect(answer.status == 401)
@@ -335,7 +346,7 @@ struct HookEndpointTests {
 
     @Test func probesAnswerHealthReadinessAndMetrics() async throws {
         let ready = try await HookServer()
-        try await ready.application.test(.router) { client in
+        try await ready.application.test(.live) { client in
             let health = Answer(try await client.executeRequest(uri: "/healthz", method: .get, headers: [:], body: nil))
             #expect(health.status == 200)
             #expect(health.json?["status"] as? String == "ok")
@@ -347,7 +358,7 @@ struct HookEndpointTests {
             #expect(metrics.text.contains("harbinger_requests_total 1"))
         }
         let starting = try await HookServer(ready: false)
-        try await starting.application.test(.router) { client in
+        try await starting.application.test(.live) { client in
             let readiness = Answer(try await client.executeRequest(uri: "/readyz", method: .get, headers: [:], body: nil))
             #expect(readiness.status == 503)
             #expect(readiness.error == "not ready")
@@ -556,7 +567,7 @@ private func authProbes() -> [Probe] {
               headers: [distributionJSON, ("Authorization", "Bearer combo-bearer-secret")], status: 401),
         Probe("combined forms all given", "/hooks/combo?key=combo-query-secret", distributionPush(),
               headers: [distributionJSON, ("Authorization", "Bearer combo-bearer-secret"), ("X-Extra", "combo-header-secret")], status: 202),
-        Probe("cidr without a peer address", "/hooks/local", push, status: 401),
+        Probe("a peer outside the allowed blocks", "/hooks/lan-direct", push, status: 401),
     ]
 }
 
@@ -580,7 +591,7 @@ extension HookEndpointTests {
         let server = try await HookServer()
         let corpus = contentTypeProbes() + malformedProbes() + hostileDataProbes() + authProbes() + routingProbes()
         #expect(corpus.count >= 50)
-        try await server.application.test(.router) { client in
+        try await server.application.test(.live) { client in
             for probe in corpus {
                 let answer = Answer(try await client.executeRequest(uri: probe.uri, method: probe.method, headers: fields(probe.headers),
                                                                     body: ByteBuffer(bytes: probe.body)))
@@ -595,9 +606,222 @@ extension HookEndpointTests {
             }
         }
         // The server still works after the corpus.
-        try await server.application.test(.router) { client in
+        try await server.application.test(.live) { client in
             let answer = try await post(client, "/hooks/open", distributionPush(), [distributionJSON])
             #expect(answer.status == 202)
         }
     }
+}
+
+// MARK: - The webhook handler in a connection's pipeline
+
+/// Records the user events that pass the webhook handler, as Hummingbird's connection handler after it sees them.
+private final class EventRecorder: ChannelInboundHandler, Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    private let events = Mutex<[String]>([])
+
+    var quiesced: Bool { events.withLock { $0.contains("quiesce") } }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent { events.withLock { $0.append("quiesce") } }
+        context.fireUserInboundEventTriggered(event)
+    }
+}
+
+/// A channel with the webhook handler of `server` and a recorder after it, connected to a peer.
+private func hookChannel(_ server: HookServer) async throws -> (NIOAsyncTestingChannel, EventRecorder) {
+    var logger = Logger(label: "hook-channel-tests")
+    logger.logLevel = .critical
+    let recorder = EventRecorder()
+    let responder = server.responder(logger: logger)
+    let channel = try await NIOAsyncTestingChannel { channel in
+        try channel.pipeline.syncOperations.addHandlers([HookChannelHandler(responder: responder), recorder])
+    }
+    try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000))
+    return (channel, recorder)
+}
+
+private func request(_ method: HTTPMethod, _ uri: String, _ headers: [(String, String)] = []) -> HTTPServerRequestPart {
+    .head(HTTPRequestHead(version: .http1_1, method: method, uri: uri, headers: HTTPHeaders(headers)))
+}
+
+private let end = HTTPServerRequestPart.end(nil)
+
+/// Posts `body` to `path` as one head, one body part and the end.
+private func post(_ channel: NIOAsyncTestingChannel, _ path: String, _ body: String, _ headers: [(String, String)] = []) async throws {
+    try await channel.writeInbound(request(.POST, path, [distributionJSON] + headers))
+    try await channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(string: body)))
+    try await channel.writeInbound(end)
+}
+
+/// The next answer written: its head and its body.
+private func nextAnswer(_ channel: NIOAsyncTestingChannel) async throws -> (head: HTTPResponseHead, body: String) {
+    guard case .head(let head) = try await channel.waitForOutboundWrite(as: HTTPServerResponsePart.self) else {
+        Issue.record("the answer does not start with a head")
+        return (HTTPResponseHead(version: .http1_1, status: .internalServerError), "")
+    }
+    var body = ""
+    while true {
+        switch try await channel.waitForOutboundWrite(as: HTTPServerResponsePart.self) {
+        case .body(.byteBuffer(let buffer)): body += String(buffer: buffer)
+        case .body: Issue.record("a body part that is not a buffer")
+        case .end: return (head, body)
+        case .head: Issue.record("a second head before the end")
+        }
+    }
+}
+
+extension HookEndpointTests {
+    @Test(.timeLimit(.minutes(1)))
+    func aWebhookBeingStoredHoldsBackAGracefulShutdownAndTheRequestsAfterIt() async throws {
+        let server = try await HookServer()
+        let (channel, recorder) = try await hookChannel(server)
+        try await post(channel, "/hooks/open", distributionPush())
+        // While the store writes: a shutdown's quiesce and a pipelined probe wait for the answer.
+        channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        try await channel.writeInbound(request(.GET, "/healthz"))
+        try await channel.writeInbound(end)
+        #expect(!recorder.quiesced, "the quiesce passed while a webhook was being stored")
+        #expect(try await channel.readInbound(as: HTTPServerRequestPart.self) == nil, "the probe overtook the webhook")
+
+        let answer = try await nextAnswer(channel)
+        #expect(answer.head.status == .accepted, "\(answer.body)")
+        #expect(answer.head.headers["Content-Type"] == ["application/json"])
+        #expect(answer.head.headers["Content-Length"] == ["\(answer.body.utf8.count)"])
+        #expect(answer.head.headers["Date"].first?.hasSuffix(" GMT") == true)
+        #expect(try await channel.readInbound(as: HTTPServerRequestPart.self)?.isHead(uri: "/healthz") == true, "the probe went on after the answer")
+        // The probe is Hummingbird's to answer; the quiesce waits for it there, not here.
+        #expect(recorder.quiesced)
+        _ = try await channel.finish(acceptAlreadyClosed: true)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aWebhookAfterAnUnansweredProbeWaitsForTheProbesAnswer() async throws {
+        let server = try await HookServer()
+        let (channel, _) = try await hookChannel(server)
+        try await channel.writeInbound(request(.GET, "/metrics"))
+        try await channel.writeInbound(end)
+        try await post(channel, "/hooks/open", distributionPush())
+        #expect(try await channel.readInbound(as: HTTPServerRequestPart.self)?.isHead(uri: "/metrics") == true)
+        #expect(try await channel.readInbound(as: HTTPServerRequestPart.self) == end)
+        #expect(try await channel.readInbound(as: HTTPServerRequestPart.self) == nil, "the webhook went to Hummingbird")
+        #expect(try await channel.readOutbound(as: HTTPServerResponsePart.self) == nil, "the webhook was answered before the probe")
+
+        // Hummingbird answers the probe; then the webhook is handled.
+        try await channel.writeOutbound(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: .ok)))
+        try await channel.writeOutbound(HTTPServerResponsePart.end(nil))
+        #expect(try await nextAnswer(channel).head.status == .ok)
+        let answer = try await nextAnswer(channel)
+        #expect(answer.head.status == .accepted, "\(answer.body)")
+        _ = try await channel.finish(acceptAlreadyClosed: true)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aBodyOverTheLimitIsRefusedAtOnceAndTheConnectionServesTheNextRequest() async throws {
+        let server = try await HookServer()
+        let (channel, _) = try await hookChannel(server)
+        try await channel.writeInbound(request(.POST, "/hooks/small", [distributionJSON]))
+        try await channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(repeating: 0x20, count: 3000)))
+        #expect(try await channel.readOutbound(as: HTTPServerResponsePart.self) == nil, "3000 bytes are under the 4 KiB limit")
+        try await channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(repeating: 0x20, count: 3000)))
+        let refused = try await nextAnswer(channel)
+        #expect(refused.head.status == .payloadTooLarge)
+        #expect(refused.body.contains("the body is larger than the limit of 4096 bytes"))
+        // The rest of the refused body is dropped, then the connection goes on.
+        try await channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(repeating: 0x20, count: 3000)))
+        try await channel.writeInbound(end)
+        try await post(channel, "/hooks/open", distributionPush())
+        #expect(try await nextAnswer(channel).head.status == .accepted)
+        #expect(channel.isActive)
+        _ = try await channel.finish(acceptAlreadyClosed: true)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aWebhookAskingToCloseIsAnsweredThenTheConnectionCloses() async throws {
+        let server = try await HookServer()
+        let (channel, _) = try await hookChannel(server)
+        try await post(channel, "/hooks/nope", "{}", [("Connection", "close")])
+        let answer = try await nextAnswer(channel)
+        #expect(answer.head.status == .notFound)
+        #expect(answer.head.headers["Connection"] == ["close"])
+        try await channel.closeFuture.get()
+        _ = try await channel.finish(acceptAlreadyClosed: true)
+    }
+
+    @Test func onlyPostsToHooksAndOneNameAreWebhooks() {
+        func source(_ method: HTTPMethod, _ uri: String) -> Substring? {
+            HookChannelHandler.hookSource(HTTPRequestHead(version: .http1_1, method: method, uri: uri))
+        }
+        #expect(source(.POST, "/hooks/registry") == "registry")
+        #expect(source(.POST, "/hooks/registry?token=x&y") == "registry")
+        #expect(source(.POST, "//hooks//registry/") == "registry", "empty components are skipped, as the router skips them")
+        #expect(source(.POST, "/hooks/..%2Fetc") == "..%2Fetc", "the name is not percent-decoded")
+        #expect(source(.GET, "/hooks/registry") == nil)
+        #expect(source(.PUT, "/hooks/registry") == nil)
+        #expect(source(.POST, "/hooks/") == nil)
+        #expect(source(.POST, "/hooks/registry/extra") == nil)
+        #expect(source(.POST, "/Hooks/registry") == nil)
+        #expect(source(.POST, "/healthz") == nil)
+        #expect(source(.POST, "*") == nil)
+    }
+
+    @Test func theDateHeaderIsAnIMFFixdate() {
+        var parts = tm()
+        var seconds = time_t(1_795_946_625)  // 2026-11-29T10:03:45Z, a Sunday
+        gmtime_r(&seconds, &parts)
+        #expect(HTTPDate.format(parts) == "Sun, 29 Nov 2026 10:03:45 GMT")
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func pipelinedRequestsOnARealConnectionAreAnsweredInOrder() async throws {
+        let server = try await HookServer()
+        try await server.application.test(.live) { client in
+            let port = try #require(client.port)
+            let push = distributionPush()
+            let requests = [
+                "POST /hooks/open HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(push.utf8.count)\r\n\r\n\(push)",
+                "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+                "POST /hooks/nope HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
+                "GET /missing HTTP/1.1\r\nHost: x\r\n\r\n",
+                "POST /hooks/open HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(push.utf8.count)\r\nConnection: close\r\n\r\n\(push)",
+            ]
+            let reply = try rawExchange(port: port, Array(requests.joined().utf8))
+            // (A body does not end in a line break: the next status line follows it directly.)
+            let statuses = reply.components(separatedBy: "HTTP/1.1 ").dropFirst().map { $0.prefix(3) }
+            #expect(statuses == ["202", "200", "404", "404", "200"], "\(reply)")
+        }
+    }
+}
+
+private extension HTTPServerRequestPart {
+    func isHead(uri: String) -> Bool {
+        if case .head(let head) = self { return head.uri == uri }
+        return false
+    }
+}
+
+/// Sends `bytes` on one connection to 127.0.0.1:`port` and reads until the server closes it (10 s at most).
+private func rawExchange(port: Int, _ bytes: [UInt8]) throws -> String {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw POSIXError(.EIO) }
+    defer { close(fd) }
+    var timeout = timeval(tv_sec: 10, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+    guard bytes.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == bytes.count else { throw POSIXError(.EIO) }
+    var reply: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        guard count > 0 else { break }
+        reply += buffer[..<count]
+    }
+    return String(decoding: reply, as: UTF8.self)
 }

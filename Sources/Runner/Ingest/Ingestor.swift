@@ -57,6 +57,16 @@ public struct Ingestor: Sendable {
 
     /// Decodes, routes and stores one request; returns only once it is durable.
     public func ingest(_ payload: Payload, source: Source) async throws -> IngestResponse {
+        switch try begin(payload, source: source) {
+        case .answered(let response): response
+        case .toStore(let pending): try await commit(pending)
+        }
+    }
+
+    /// Decodes and routes one request without waiting for anything: the answer, when nothing needs
+    /// storing (an event no rule matched, a payload with nothing to route), or the write still to make.
+    /// A `toStore` result holds places reserved for its deliveries: pass it to `commit`, once.
+    public func begin(_ payload: Payload, source: Source) throws(DecodeError) -> IngestStep {
         // (A `catch where` over a typed throw here crashes the 6.3 compiler's ownership verifier.)
         let prepared: Result<IngestBatch, DecodeError> = Result { () throws(DecodeError) in
             try prepare(payload, source: source, rules: catalog.current)
@@ -64,14 +74,18 @@ public struct Ingestor: Sendable {
         let batch: IngestBatch
         switch prepared {
         case .success(let value): batch = value
-        case .failure(let error) where error.isUnsupported: return .ignored(error.description)
+        case .failure(let error) where error.isUnsupported: return .answered(.ignored(error.description))
         case .failure(let error): throw error
         }
-        guard !batch.events.isEmpty else { return .ignored("the payload holds no routable events") }
+        guard !batch.events.isEmpty else { return .answered(.ignored("the payload holds no routable events")) }
         // Events no rule matched are not stored: nothing would ever run for them, so there is nothing
         // to lose, and the common case (a pull, a push of an unwatched repository) costs no fsync.
         let routed = Set(batch.deliveries.map(\.eventID))
         let unrouted = batch.events.filter { !routed.contains($0.event.id) }.map(\.event.id)
+        guard !routed.isEmpty else {
+            for stored in batch.events { countReceived(stored.event, source: source) }
+            return .answered(.accepted(IngestResult(accepted: unrouted, duplicates: []), deliveries: 0))
+        }
         // Serialized here, on the request's task, so the store's writer only copies it.
         let routedEvents = batch.events.filter { routed.contains($0.event.id) }.map { stored in
             var stored = stored
@@ -80,26 +94,53 @@ public struct Ingestor: Sendable {
         }
         var toStore = IngestBatch(events: routedEvents, deliveries: batch.deliveries)
         let claimed = claim(&toStore.deliveries)
-        var result = IngestResult(accepted: [], duplicates: [])
-        if !toStore.events.isEmpty {
-            do {
-                result = try await store.ingest([toStore])[0]
-            } catch {
-                handoff?.release(rules: claimed.map { toStore.deliveries[$0].rule })
-                throw error
-            }
+        return .toStore(PendingIngest(batch: batch, toStore: toStore, claimed: claimed, unrouted: unrouted, source: source))
+    }
+
+    /// Stores what `begin` left to store; returns only once it is durable.
+    public func commit(_ pending: PendingIngest) async throws -> IngestResponse {
+        let toStore = pending.toStore
+        let result: IngestResult
+        do {
+            result = try await store.ingest([toStore])[0]
+        } catch {
+            handoff?.release(rules: pending.claimed.map { toStore.deliveries[$0].rule })
+            throw error
         }
-        handOver(claimed, of: toStore, stored: result.accepted)
-        if let handoff, claimed.count < toStore.deliveries.count, !result.accepted.isEmpty {
-            let handed = Set(claimed)
+        handOver(pending.claimed, of: toStore, stored: result.accepted)
+        if let handoff, pending.claimed.count < toStore.deliveries.count, !result.accepted.isEmpty {
+            let handed = Set(pending.claimed)
             handoff.notePending(rules: toStore.deliveries.indices.filter { !handed.contains($0) }.map { toStore.deliveries[$0].rule })
         }
-        let accepted = Set(result.accepted).union(unrouted)
-        for stored in batch.events where accepted.contains(stored.event.id) { countReceived(stored.event, source: source) }
-        if result.accepted.isEmpty && unrouted.isEmpty { return .duplicate(result) }
-        result.accepted += unrouted.filter { !result.accepted.contains($0) }
-        return .accepted(result, deliveries: batch.deliveries.filter { accepted.contains($0.eventID) }.count)
+        let accepted = Set(result.accepted).union(pending.unrouted)
+        for stored in pending.batch.events where accepted.contains(stored.event.id) { countReceived(stored.event, source: pending.source) }
+        if result.accepted.isEmpty && pending.unrouted.isEmpty { return .duplicate(result) }
+        var answer = result
+        answer.accepted += pending.unrouted.filter { !result.accepted.contains($0) }
+        return .accepted(answer, deliveries: pending.batch.deliveries.filter { accepted.contains($0.eventID) }.count)
     }
+}
+
+/// Where `Ingestor.begin` left a request.
+public enum IngestStep: Sendable {
+    /// Nothing to store: the answer.
+    case answered(IngestResponse)
+    /// Events and deliveries to store before answering.
+    case toStore(PendingIngest)
+}
+
+/// A decoded and routed request whose events and deliveries are still to be stored (`Ingestor.commit`).
+public struct PendingIngest: Sendable {
+    /// Every event of the request, routed or not.
+    let batch: IngestBatch
+    /// The routed events and their deliveries, the ones due at once claimed for the hand-off.
+    let toStore: IngestBatch
+    /// Positions in `toStore.deliveries` claimed for the hand-off, each holding a reserved place.
+    let claimed: [Int]
+    /// Ids of the events no rule matched: accepted without being stored.
+    let unrouted: [String]
+    /// The source the request came to.
+    let source: Source
 }
 
 extension Ingestor {

@@ -1,26 +1,26 @@
-/// Harbinger's HTTP interface: the webhook endpoint and the probes, as one Hummingbird router.
+/// Harbinger's HTTP interface: the webhook endpoint in the connections' pipeline, the probes in a Hummingbird router.
 import Hummingbird
+import HummingbirdCore
 import Runner
 
-/// Builds the server's router.
+/// Builds the server's router and the HTTP/1 server that answers webhooks in its pipeline.
 enum HTTPServer {
     /// The body limit when neither a source nor the rules' `server.max_body` sets one: 1 MiB.
     static let defaultMaxBody = 1 << 20
 
-    /// The router: `POST /hooks/{source}`, `GET /healthz`, `GET /readyz` and `GET /metrics`.
+    /// The HTTP/1 server: `POST /hooks/<source>` is answered by `HookChannelHandler`, one per connection,
+    /// before Hummingbird's router sees it; every other request goes on to the router.
+    static func server(hooks: HookResponder) -> HTTPServerBuilder {
+        HTTPServerBuilder { responder in HookHTTP1Channel(responder: responder, hooks: hooks) }
+    }
+
+    /// The router: `GET /healthz`, `GET /readyz` and `GET /metrics`, and the JSON 404 of anything else.
     static func router(
-        catalog: RulesCatalog,
-        ingestor: Ingestor,
-        defaultMaxBody: Int = defaultMaxBody,
         isReady: @escaping @Sendable () async -> Bool,
         metricsText: @escaping @Sendable () -> String
-    ) -> Router<HookRequestContext> {
-        let router = Router(context: HookRequestContext.self)
+    ) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
-        let hooks = HookResponder(catalog: catalog, ingestor: ingestor, defaultMaxBody: defaultMaxBody)
-        router.post("/hooks/{source}") { request, context in
-            await hooks.respond(to: request, context: context)
-        }
         router.get("/healthz") { _, _ in
             Response.json(.ok, StatusBody(status: "ok"))
         }

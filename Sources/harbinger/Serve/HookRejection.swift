@@ -1,5 +1,5 @@
 /// Why a webhook request is refused: its status, its JSON error body and its metrics label.
-import Hummingbird
+import HTTPTypes
 
 /// A refused webhook request.
 enum HookRejection: Error, Sendable {
@@ -62,10 +62,9 @@ enum HookRejection: Error, Sendable {
         }
     }
 
-    /// The response to send.
-    var response: Response {
-        var headers = HTTPFields()
-        if case .storeUnavailable = self { headers[.retryAfter] = "5" }
-        return .json(status, body, headers: headers)
+    /// The answer to send.
+    var answer: HookAnswer {
+        if case .storeUnavailable = self { return HookAnswer(status: status, json: JSONText.encoded(body), retryAfter: "5") }
+        return HookAnswer(status: status, json: JSONText.encoded(body))
     }
 }

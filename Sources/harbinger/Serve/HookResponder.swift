@@ -1,9 +1,24 @@
 /// `POST /hooks/<source>`: find the source, authenticate, check the media type and size, then ingest durably.
+///
+/// The steps follow the request as it arrives, so `HookChannelHandler` can run each one as soon as it can:
+/// `start` on the request's head (auth forms that need no body, the media type, a declared length over the
+/// limit), `finish` on the whole body (body auth, decoding, routing), and `commit` only when events must
+/// be stored. Nothing here waits except `commit`.
 import Foundation
-import Hummingbird
+import HTTPTypes
 import Logging
 import Metrics
 import Runner
+
+/// An answer of the webhook endpoint: a status and a JSON body.
+struct HookAnswer: Sendable {
+    /// The HTTP status.
+    let status: HTTPResponse.Status
+    /// The body, a JSON object.
+    let json: String
+    /// A `Retry-After` value, for the refusals a sender should retry later.
+    var retryAfter: String? = nil
+}
 
 /// Answers webhook deliveries for every source of the current rules.
 struct HookResponder: Sendable {
@@ -13,105 +28,157 @@ struct HookResponder: Sendable {
     let ingestor: Ingestor
     /// The body limit when neither the source nor the rules' `server.max_body` sets one.
     let defaultMaxBody: Int
+    /// Where accepted and refused requests are logged.
+    var logger = Logger(label: "harbinger")
 
-    /// Handles one request; every outcome, refusals included, is a JSON answer.
-    func respond(to request: Request, context: HookRequestContext) async -> Response {
-        let name = context.parameters.get("source") ?? ""
-        let file = catalog.current.file
-        guard let source = file.source(named: name) else {
-            return reject(.unknownSource(name), source: nil, context: context)
-        }
-        do {
-            return try await handle(request, source: source, server: file.server, context: context)
-        } catch let rejection as HookRejection {
-            return reject(rejection, source: source.name, context: context)
-        } catch {
-            return reject(.unreadableBody, source: source.name, context: context)
-        }
+    /// What the head of a request tells: the source named in the path, the headers, the raw query, the peer.
+    struct Head {
+        /// The `<source>` of the path, as sent (not percent-decoded).
+        let source: Substring
+        /// The header fields in order, names lower-cased.
+        let headers: [(name: String, value: String)]
+        /// The query string after `?`, if any.
+        let query: Substring?
+        /// The TCP peer's address.
+        let peer: IPAddress?
     }
 
-    private func handle(_ request: Request, source: Source, server: ServerSettings, context: HookRequestContext) async throws -> Response {
-        let headers = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
+    /// A request whose head passed every check it allows: its body is next.
+    struct BodyWait: Sendable {
+        let source: Source
+        let authenticator: SourceAuthenticator
+        var auth: AuthRequest
+        /// The most body bytes to take, from the source, else the rules' server block, else the default.
+        let limit: Int
+    }
+
+    /// Where `start` left a request.
+    enum Start {
+        /// Refused on its head.
+        case answer(HookAnswer)
+        /// Read the body (at most `limit` bytes), then `finish`.
+        case readBody(BodyWait)
+    }
+
+    /// Where `finish` left a request.
+    enum Finish {
+        /// Answered without storing anything.
+        case answer(HookAnswer)
+        /// Store it (`commit`), then answer.
+        case commit(Commit)
+    }
+
+    /// A decoded and routed request with events to store.
+    struct Commit: Sendable {
+        let pending: PendingIngest
+        let source: String
+    }
+
+    /// The checks a request's head allows: the source, the auth forms that need no body, the Content-Type,
+    /// a declared length over the limit. Forms that need no body are checked before reading it, so strangers
+    /// cannot make us buffer anything.
+    func start(_ head: Head) -> Start {
+        let file = catalog.current.file
+        guard let source = file.source(named: String(head.source)) else {
+            return .answer(reject(.unknownSource(String(head.source)), source: nil))
+        }
         let authenticator = SourceAuthenticator(source: source)
         // The query and the peer's address are read only for the forms that check them.
-        var auth = AuthRequest(headers: headers, query: authenticator.needsQuery ? Self.queryItems(request) : [],
-                               peer: authenticator.needsPeer ? context.peerAddress : nil)
-        // Forms that need no body are checked before reading it, so strangers cannot make us buffer anything.
+        let auth = AuthRequest(headers: head.headers, query: authenticator.needsQuery ? Self.queryItems(head.query) : [],
+                               peer: authenticator.needsPeer ? head.peer : nil)
         if case .denied(let reason) = authenticator.authenticate(auth, scope: .withoutBody) {
-            throw HookRejection.unauthorized(reason)
+            return .answer(reject(.unauthorized(reason), source: source.name))
         }
-        let headerOnly = Payload(body: [], headers: headers)
-        if let reason = HookMediaTypes.rejection(headerOnly, kind: source.kind) {
-            throw HookRejection.unsupportedMediaType(reason)
+        if let reason = HookMediaTypes.rejection(Payload(body: [], headers: head.headers), kind: source.kind) {
+            return .answer(reject(.unsupportedMediaType(reason), source: source.name))
         }
-        let limit = Int(clamping: source.maxBody?.bytes ?? server.maxBody?.bytes ?? Int64(defaultMaxBody))
-        auth.body = try await Self.collect(request, limit: limit)
-        if authenticator.needsBody, case .denied(let reason) = authenticator.authenticate(auth, scope: .bodyOnly) {
-            throw HookRejection.unauthorized(reason)
+        let limit = Int(clamping: source.maxBody?.bytes ?? file.server.maxBody?.bytes ?? Int64(defaultMaxBody))
+        let wait = BodyWait(source: source, authenticator: authenticator, auth: auth, limit: limit)
+        if let declared = head.headers.first(where: { $0.name == "content-length" }).flatMap({ Int($0.value) }), declared > limit {
+            return .answer(tooLarge(wait))
         }
-        let outcome: IngestResponse
-        do {
-            outcome = try await ingestor.ingest(Payload(body: auth.body, headers: headers), source: source)
-        } catch let error as DecodeError {
-            throw HookRejection.invalidPayload(error.description)
-        } catch {
-            context.logger.error("the store could not record a request", metadata: ["source": "\(source.name)", "error": "\(error)"])
-            throw HookRejection.storeUnavailable
-        }
-        return answer(outcome, source: source.name, context: context)
+        return .readBody(wait)
     }
 
-    private func answer(_ outcome: IngestResponse, source: String, context: HookRequestContext) -> Response {
+    /// The refusal of a body over the limit.
+    func tooLarge(_ wait: BodyWait) -> HookAnswer {
+        reject(.tooLarge(limit: wait.limit), source: wait.source.name)
+    }
+
+    /// The checks of the whole body: auth forms over it, then decoding and routing.
+    func finish(_ wait: BodyWait, body: [UInt8]) -> Finish {
+        var auth = wait.auth
+        auth.body = body
+        if wait.authenticator.needsBody, case .denied(let reason) = wait.authenticator.authenticate(auth, scope: .bodyOnly) {
+            return .answer(reject(.unauthorized(reason), source: wait.source.name))
+        }
+        do throws(DecodeError) {
+            switch try ingestor.begin(Payload(body: body, headers: auth.headers), source: wait.source) {
+            case .answered(let outcome): return .answer(answer(outcome, source: wait.source.name))
+            case .toStore(let pending): return .commit(Commit(pending: pending, source: wait.source.name))
+            }
+        } catch {
+            return .answer(reject(.invalidPayload(error.description), source: wait.source.name))
+        }
+    }
+
+    /// Stores the request's events and deliveries; answers once they are durable.
+    func commit(_ commit: Commit) async -> HookAnswer {
+        do {
+            return answer(try await ingestor.commit(commit.pending), source: commit.source)
+        } catch {
+            logger.error("the store could not record a request", metadata: ["source": "\(commit.source)", "error": "\(error)"])
+            return reject(.storeUnavailable, source: commit.source)
+        }
+    }
+
+    private func answer(_ outcome: IngestResponse, source: String) -> HookAnswer {
         switch outcome {
         case .accepted(let result, let deliveries):
             count(source: source, outcome: "accepted")
             // Events that matched nothing are the bulk of a registry's traffic (pulls, other repositories):
             // logged at debug, so the info log shows what Harbinger acted on.
-            context.logger.log(level: deliveries > 0 ? .info : .debug, "accepted events", metadata: [
+            logger.log(level: deliveries > 0 ? .info : .debug, "accepted events", metadata: [
                 "source": "\(source)", "events": "\(result.accepted.joined(separator: ","))", "deliveries": "\(deliveries)",
             ])
-            return .json(.accepted, AcceptedBody(accepted: result.accepted, duplicates: result.duplicates, deliveries: deliveries).json)
+            let body = AcceptedBody(accepted: result.accepted, duplicates: result.duplicates, deliveries: deliveries)
+            return HookAnswer(status: .accepted, json: body.json.serialized())
         case .duplicate(let result):
             count(source: source, outcome: "duplicate")
-            return .json(.ok, DuplicateBody(accepted: [], duplicates: result.duplicates).json)
+            return HookAnswer(status: .ok, json: DuplicateBody(accepted: [], duplicates: result.duplicates).json.serialized())
         case .ignored(let reason):
             count(source: source, outcome: "ignored")
-            return .json(.ok, IgnoredBody(ignored: reason))
+            return HookAnswer(status: .ok, json: JSONText.encoded(IgnoredBody(ignored: reason)))
         }
     }
 
-    private func reject(_ rejection: HookRejection, source: String?, context: HookRequestContext) -> Response {
+    private func reject(_ rejection: HookRejection, source: String?) -> HookAnswer {
         // Unknown names come from the URL: they are not used as labels, so strangers cannot grow the metrics.
         if let source { count(source: source, outcome: rejection.metricReason) }
         Counter(label: "harbinger_requests_rejected_total", dimensions: [("reason", rejection.metricReason)]).increment()
-        context.logger.notice("refused a webhook", metadata: [
+        logger.notice("refused a webhook", metadata: [
             "source": "\(source ?? "-")", "status": "\(rejection.status.code)", "detail": "\(rejection.body.detail)",
         ])
-        return rejection.response
+        return rejection.answer
     }
 
     private func count(source: String, outcome: String) {
         MetricsCache.counter("harbinger_requests_total", [("source", source), ("outcome", outcome)]).increment()
     }
 
-    /// The body, refused as soon as it passes `limit`: a Content-Length over it is refused before reading anything.
-    static func collect(_ request: Request, limit: Int) async throws -> [UInt8] {
-        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
-            throw HookRejection.tooLarge(limit: limit)
+    /// The items of a query string, names and values percent-decoded (`+` is not a space, as in Hummingbird's
+    /// own query parsing); an item without `=` has an empty value.
+    static func queryItems(_ query: Substring?) -> [(name: String, value: String)] {
+        guard let query else { return [] }
+        return query.split(separator: "&").map { item in
+            let name = item.prefix { $0 != "=" }
+            let value = item.dropFirst(name.count + 1)
+            return (name: decoded(name), value: decoded(value))
         }
-        var bytes: [UInt8] = []
-        for try await buffer in request.body {
-            guard buffer.readableBytes <= limit - bytes.count else { throw HookRejection.tooLarge(limit: limit) }
-            bytes.append(contentsOf: buffer.readableBytesView)
-        }
-        return bytes
     }
 
-    /// The query items, names and values percent-decoded.
-    static func queryItems(_ request: Request) -> [(name: String, value: String)] {
-        request.uri.queryParameters.map { item in
-            let name = String(item.key)
-            return (name: name.removingPercentEncoding ?? name, value: String(item.value))
-        }
+    private static func decoded(_ text: Substring) -> String {
+        let text = String(text)
+        return text.removingPercentEncoding ?? text
     }
 }

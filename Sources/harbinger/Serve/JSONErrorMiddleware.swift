@@ -3,7 +3,7 @@ import Hummingbird
 
 /// Turns errors thrown below it (an unknown route, a failed handler) into the `{"error", "detail"}` JSON answer.
 struct JSONErrorMiddleware: RouterMiddleware {
-    typealias Context = HookRequestContext
+    typealias Context = BasicRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {

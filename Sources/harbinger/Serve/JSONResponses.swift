@@ -54,12 +54,20 @@ extension Response {
 
     /// A JSON response with `value` as its body.
     static func json(_ status: HTTPResponse.Status, _ value: some Encodable, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: JSONText.encoded(value))))
+    }
+}
+
+/// The JSON text of the answers' bodies.
+enum JSONText {
+    /// `value` encoded with sorted keys and unescaped slashes.
+    static func encoded(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Encoding these plain structs cannot fail; the fallback keeps the answer JSON all the same.
-        let data = (try? encoder.encode(value)) ?? Data(#"{"error":"internal error","detail":"the answer could not be encoded"}"#.utf8)
-        var headers = headers
-        headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        guard let data = try? encoder.encode(value) else { return #"{"error":"internal error","detail":"the answer could not be encoded"}"# }
+        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -110,11 +110,12 @@ struct ServeCommand: AsyncParsableCommand {
         let ingestor = Ingestor(store: deliveryStore, catalog: catalog, clock: clock, handoff: workers.handoff)
         let watcher = RulesWatcher(path: rules, catalog: catalog, store: deliveryStore, clock: clock, logger: Logger(label: "harbinger.rules"))
         let router = HTTPServer.router(
-            catalog: catalog, ingestor: ingestor, defaultMaxBody: maxBody,
             isReady: { (try? await deliveryStore.queueDepth()) != nil },
             metricsText: { registry.emitToString() })
+        let hooks = HookResponder(catalog: catalog, ingestor: ingestor, defaultMaxBody: maxBody, logger: logger)
         let pruner = HistoryPruner(store: deliveryStore, catalog: catalog, clock: clock, override: retention)
-        let app = Application(router: router, configuration: .init(address: .hostname(host, port: port)),
+        let app = Application(router: router, server: HTTPServer.server(hooks: hooks),
+                              configuration: .init(address: .hostname(host, port: port)),
                               services: [workers, watcher, pruner], logger: logger)
         logger.info("serving", metadata: ["listen": "\(host):\(port)", "store": "\(storeSpec)", "rules": "\(rules)",
                                           "sources": "\(sourceNames)"])

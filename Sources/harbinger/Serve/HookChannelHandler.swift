@@ -1,0 +1,343 @@
+/// `POST /hooks/<source>` answered in the connection's channel pipeline, on its event loop.
+///
+/// Hummingbird hands every request to an async task through `NIOAsyncChannel`, which costs about 20 µs of CPU
+/// a request on this project's machines: more than everything Harbinger itself does to accept a webhook.
+/// This handler sits in the HTTP/1 pipeline (`HookHTTP1Channel`), right after NIO's HTTP codec, and answers
+/// the webhook endpoint itself: the head's checks, the body, decoding and routing run as the parts arrive, and
+/// only a request with events to store leaves the event loop, for the store's group commit. Every other request
+/// (the probes, `/metrics`, anything unknown) passes through to Hummingbird, which answers it as usual.
+///
+/// Requests on one connection are answered in order: while a webhook waits for the store, or while
+/// Hummingbird still owes the answer of a request before it, later requests are held (and the socket is not
+/// read), then handled in turn. A graceful shutdown waits for a webhook in progress before the connection closes.
+import Foundation
+import HTTPTypes
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
+import Runner
+
+final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private enum State {
+        /// Between requests.
+        case idle
+        /// Passing a request's parts to Hummingbird.
+        case forwarding
+        /// Reading a webhook's body.
+        case reading(HookResponder.BodyWait, body: [UInt8], close: Bool)
+        /// Answered before the end of the body (a refusal on the head, a body over the limit): the rest is dropped.
+        case discarding
+        /// The store is writing the webhook's events; the answer follows.
+        case committing(close: Bool)
+    }
+
+    /// A part or a decoding error held back.
+    private enum Held {
+        case part(HTTPServerRequestPart)
+        case error(any Error)
+    }
+
+    private let responder: HookResponder
+    private var state = State.idle
+    /// What arrived while a webhook was committing, or waits behind Hummingbird's answers.
+    private var held = CircularBuffer<Held>()
+    /// Requests passed to Hummingbird whose answers have not been written yet.
+    private var forwardedUnanswered = 0
+    /// A read asked for while parts were held, made once they are all handled.
+    private var readHeld = false
+    /// A graceful shutdown's request to close, passed on once the webhook in progress is answered.
+    private var quiesceHeld = false
+    private var isActive = true
+    private var date = HTTPDate()
+
+    init(responder: HookResponder) {
+        self.responder = responder
+    }
+
+    // MARK: Inbound
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        if isHolding {
+            held.append(.part(part))
+        } else {
+            handle(part, context: context)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Hummingbird answers a malformed request with a 400: after the answers owed before it.
+        if isHolding {
+            held.append(.error(error))
+        } else {
+            context.fireErrorCaught(error)
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent, isBusy {
+            quiesceHeld = true
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        isActive = false
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        isActive = false
+    }
+
+    // MARK: Outbound
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        context.write(data, promise: promise)
+        if case .end = unwrapOutboundIn(data) {
+            // (Hummingbird also answers a malformed request it was never passed.)
+            forwardedUnanswered = max(0, forwardedUnanswered - 1)
+            if forwardedUnanswered == 0 { handleHeld(context: context) }
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if isHolding {
+            readHeld = true
+        } else {
+            context.read()
+        }
+    }
+
+    // MARK: Requests
+
+    /// Parts wait while a webhook commits, and behind parts already waiting.
+    private var isHolding: Bool {
+        if case .committing = state { return true }
+        return !held.isEmpty
+    }
+
+    /// A webhook is in progress, or waits to be handled.
+    private var isBusy: Bool {
+        switch state {
+        case .reading, .discarding, .committing: true
+        case .idle, .forwarding: !held.isEmpty
+        }
+    }
+
+    private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        switch (state, part) {
+        case (.idle, .head(let head)):
+            guard let source = Self.hookSource(head) else {
+                forwardedUnanswered += 1
+                state = .forwarding
+                context.fireChannelRead(wrapInboundOut(part))
+                return
+            }
+            // Answers go out in order: this one waits for Hummingbird's answers to the requests before it.
+            guard forwardedUnanswered == 0 else {
+                held.append(.part(part))
+                return
+            }
+            start(head, source: source, context: context)
+        case (.forwarding, _):
+            if case .end = part { state = .idle }
+            context.fireChannelRead(wrapInboundOut(part))
+        case (.reading(let wait, var body, let close), .body(let buffer)):
+            guard buffer.readableBytes <= wait.limit - body.count else {
+                state = .discarding
+                send(responder.tooLarge(wait), close: close, context: context)
+                return
+            }
+            state = .idle  // the body array is uniquely referenced while it grows
+            body.append(contentsOf: buffer.readableBytesView)
+            state = .reading(wait, body: body, close: close)
+        case (.reading(let wait, let body, let close), .end):
+            switch responder.finish(wait, body: body) {
+            case .answer(let answer):
+                state = .idle
+                send(answer, close: close, context: context)
+            case .commit(let commit):
+                state = .committing(close: close)
+                self.commit(commit, context: context)
+            }
+        case (.discarding, .end):
+            state = .idle
+            finished(context: context)
+        case (.discarding, .body):
+            break
+        case (.idle, .body), (.idle, .end), (.reading, .head), (.discarding, .head), (.committing, _):
+            // The HTTP decoder delivers head, body, end in turn and nothing while a webhook commits.
+            assertionFailure("unexpected \(part) in \(state)")
+        }
+    }
+
+    private func start(_ request: HTTPRequestHead, source: Substring, context: ChannelHandlerContext) {
+        // Names lower-cased once, as `Payload` keeps them.
+        let headers = Payload(body: [], headers: request.headers.map { (name: $0.name, value: $0.value) }).headers
+        let query = request.uri.firstIndex(of: "?").map { request.uri[request.uri.index(after: $0)...] }
+        let head = HookResponder.Head(source: source, headers: headers, query: query,
+                                      peer: context.channel.remoteAddress?.ipAddress.flatMap { IPAddress($0) })
+        let close = !request.isKeepAlive
+        switch responder.start(head) {
+        case .answer(let answer):
+            state = .discarding
+            send(answer, close: close, context: context)
+        case .readBody(let wait):
+            state = .reading(wait, body: [], close: close)
+        }
+    }
+
+    /// Runs the store's write off the event loop and answers on it.
+    private func commit(_ commit: HookResponder.Commit, context: ChannelHandlerContext) {
+        let loop = context.eventLoop
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: loop)
+        let responder = self.responder
+        Task {
+            let answer = await responder.commit(commit)
+            loop.execute {
+                let (handler, context) = bound.value
+                guard case .committing(let close) = handler.state else { return }
+                handler.state = .idle
+                handler.send(answer, close: close, context: context)
+                handler.handleHeld(context: context)
+            }
+        }
+    }
+
+    /// Writes an answer; if the request was the last the sender wanted, closes the connection after it.
+    private func send(_ answer: HookAnswer, close: Bool, context: ChannelHandlerContext) {
+        guard isActive else { return }
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(5)
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Content-Length", value: String(answer.json.utf8.count))
+        headers.add(name: "Date", value: date.now())
+        if let retryAfter = answer.retryAfter { headers.add(name: "Retry-After", value: retryAfter) }
+        if close { headers.add(name: "Connection", value: "close") }
+        let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: answer.status.code), headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: answer.json)))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        if close {
+            isActive = false
+            context.close(promise: nil)
+        } else if case .idle = state {
+            finished(context: context)
+        }
+    }
+
+    /// After a webhook's last part and its answer: pass on a graceful shutdown that waited for it.
+    private func finished(context: ChannelHandlerContext) {
+        guard quiesceHeld, !isBusy else { return }
+        quiesceHeld = false
+        context.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+    }
+
+    /// Handles the parts held back, as far as nothing holds them again; then makes the read asked for meanwhile.
+    private func handleHeld(context: ChannelHandlerContext) {
+        // Hummingbird's handler passes what it was given on at the end of a read: held parts are not in one.
+        var passedOn = false
+        defer { if passedOn { context.fireChannelReadComplete() } }
+        while isActive, let next = held.first {
+            if case .committing = state { return }
+            switch next {
+            case .part(let part):
+                if case .idle = state, case .head(let head) = part, forwardedUnanswered > 0, Self.hookSource(head) != nil { return }
+                held.removeFirst()
+                if case .forwarding = state { passedOn = true }
+                handle(part, context: context)
+                if case .forwarding = state { passedOn = true }
+            case .error(let error):
+                held.removeFirst()
+                context.fireErrorCaught(error)
+            }
+        }
+        if isActive, held.isEmpty, readHeld, !isHolding {
+            readHeld = false
+            context.read()
+        }
+        finished(context: context)
+    }
+
+    /// The `<source>` of `POST /hooks/<source>`: the path's components, empty ones skipped as Hummingbird's
+    /// router skips them, must be `hooks` and one more.
+    static func hookSource(_ request: HTTPRequestHead) -> Substring? {
+        guard request.method == .POST else { return nil }
+        let target = request.uri
+        let path = target[..<(target.utf8.firstIndex(of: UInt8(ascii: "?")) ?? target.endIndex)]
+        guard path.utf8.first == UInt8(ascii: "/") else { return nil }
+        // The usual form, `/hooks/<source>`, without splitting.
+        if path.utf8.starts(with: "/hooks/".utf8) {
+            let source = path.utf8.dropFirst(7)
+            if !source.isEmpty, !source.contains(UInt8(ascii: "/")) { return Substring(source) }
+        }
+        var components = path.split(separator: "/").makeIterator()
+        guard components.next() == "hooks", let source = components.next(), components.next() == nil else { return nil }
+        return source
+    }
+}
+
+/// Hummingbird's HTTP/1 child channel with `HookChannelHandler` right after NIO's HTTP codec, before the
+/// conversion to Swift HTTP Types that Hummingbird's own handlers read: a webhook is answered in NIO's
+/// types and pays for no conversion. The rest of the pipeline is `HTTP1Channel`'s, and requests that pass
+/// the hook handler are served by Hummingbird's connection handling (`handleHTTP`), as with `HTTP1Channel`.
+struct HookHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
+    typealias Value = NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>
+
+    let responder: HTTPChannelHandler.Responder
+    let hooks: HookResponder
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        channel.eventLoop.makeCompletedFuture {
+            // As `HTTP1Channel.setup` (Hummingbird 2.28), with the hook handler between the codec and the conversion.
+            var limits = NIOHTTPDecoderLimitConfiguration()
+            limits.maxHeaderFieldCount = 1000
+            try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false,
+                withEncoderConfiguration: .init(), withDecoderLimitConfiguration: limits)
+            try channel.pipeline.syncOperations.addHandler(HookChannelHandler(responder: hooks))
+            try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+            try channel.pipeline.syncOperations.addHandler(HTTPConnectionStateHandler(logger: logger))
+            return try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
+        }
+    }
+
+    func handle(value asyncChannel: Value, logger: Logger) async {
+        await handleHTTP(asyncChannel: asyncChannel, logger: logger)
+    }
+}
+
+/// The `Date` header's value (RFC 9110, IMF-fixdate), made again only when the second changes.
+struct HTTPDate {
+    private var second = 0
+    private var text = ""
+
+    /// The current date.
+    mutating func now() -> String {
+        var seconds = time(nil)
+        guard seconds != second else { return text }
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        second = seconds
+        text = Self.format(parts)
+        return text
+    }
+
+    static func format(_ parts: tm) -> String {
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
+    }
+}
