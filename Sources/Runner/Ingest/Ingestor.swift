@@ -57,19 +57,19 @@ public struct Ingestor: Sendable {
 
     /// Decodes, routes and stores one request; returns only once it is durable.
     public func ingest(_ payload: Payload, source: Source) async throws -> IngestResponse {
-        switch try begin(payload, source: source) {
+        switch try begin(payload, source: source, rules: catalog.current) {
         case .answered(let response): response
         case .toStore(let pending): try await commit(pending)
         }
     }
 
-    /// Decodes and routes one request without waiting for anything: the answer, when nothing needs
-    /// storing (an event no rule matched, a payload with nothing to route), or the write still to make.
+    /// Decodes and routes one request against `rules` without waiting for anything: the answer, when
+    /// nothing needs storing (an event no rule matched, a payload with nothing to route), or the write still to make.
     /// A `toStore` result holds places reserved for its deliveries: pass it to `commit`, once.
-    public func begin(_ payload: Payload, source: Source) throws(DecodeError) -> IngestStep {
+    public func begin(_ payload: Payload, source: Source, rules: LoadedRules) throws(DecodeError) -> IngestStep {
         // (A `catch where` over a typed throw here crashes the 6.3 compiler's ownership verifier.)
         let prepared: Result<IngestBatch, DecodeError> = Result { () throws(DecodeError) in
-            try prepare(payload, source: source, rules: catalog.current)
+            try prepare(payload, source: source, rules: rules)
         }
         let batch: IngestBatch
         switch prepared {
@@ -80,12 +80,12 @@ public struct Ingestor: Sendable {
         guard !batch.events.isEmpty else { return .answered(.ignored("the payload holds no routable events")) }
         // Events no rule matched are not stored: nothing would ever run for them, so there is nothing
         // to lose, and the common case (a pull, a push of an unwatched repository) costs no fsync.
+        guard !batch.deliveries.isEmpty else {
+            for stored in batch.events { countReceived(stored.event, source: source) }
+            return .answered(.accepted(IngestResult(accepted: batch.events.map(\.event.id), duplicates: []), deliveries: 0))
+        }
         let routed = Set(batch.deliveries.map(\.eventID))
         let unrouted = batch.events.filter { !routed.contains($0.event.id) }.map(\.event.id)
-        guard !routed.isEmpty else {
-            for stored in batch.events { countReceived(stored.event, source: source) }
-            return .answered(.accepted(IngestResult(accepted: unrouted, duplicates: []), deliveries: 0))
-        }
         // Serialized here, on the request's task, so the store's writer only copies it.
         let routedEvents = batch.events.filter { routed.contains($0.event.id) }.map { stored in
             var stored = stored

@@ -182,10 +182,9 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func start(_ request: HTTPRequestHead, source: Substring, context: ChannelHandlerContext) {
-        // Names lower-cased once, as `Payload` keeps them.
-        let headers = Payload(body: [], headers: request.headers.map { (name: $0.name, value: $0.value) }).headers
+        let payload = Payload(body: [], headers: request.headers.map { (name: $0.name, value: $0.value) })
         let query = request.uri.firstIndex(of: "?").map { request.uri[request.uri.index(after: $0)...] }
-        let head = HookResponder.Head(source: source, headers: headers, query: query,
+        let head = HookResponder.Head(source: source, payload: payload, query: query,
                                       peer: context.channel.remoteAddress?.ipAddress.flatMap { IPAddress($0) })
         let close = !request.isKeepAlive
         switch responder.start(head) {

@@ -35,8 +35,8 @@ struct HookResponder: Sendable {
     struct Head {
         /// The `<source>` of the path, as sent (not percent-decoded).
         let source: Substring
-        /// The header fields in order, names lower-cased.
-        let headers: [(name: String, value: String)]
+        /// The header fields in order (names lower-cased), with no body yet.
+        let payload: Payload
         /// The query string after `?`, if any.
         let query: Substring?
         /// The TCP peer's address.
@@ -45,7 +45,11 @@ struct HookResponder: Sendable {
 
     /// A request whose head passed every check it allows: its body is next.
     struct BodyWait: Sendable {
+        /// The rules the request is checked and routed against, from its head to its routing.
+        let rules: LoadedRules
         let source: Source
+        /// The headers, with no body yet.
+        let payload: Payload
         let authenticator: SourceAuthenticator
         var auth: AuthRequest
         /// The most body bytes to take, from the source, else the rules' server block, else the default.
@@ -78,23 +82,23 @@ struct HookResponder: Sendable {
     /// a declared length over the limit. Forms that need no body are checked before reading it, so strangers
     /// cannot make us buffer anything.
     func start(_ head: Head) -> Start {
-        let file = catalog.current.file
-        guard let source = file.source(named: String(head.source)) else {
+        let rules = catalog.current
+        guard let source = rules.file.source(named: String(head.source)) else {
             return .answer(reject(.unknownSource(String(head.source)), source: nil))
         }
         let authenticator = SourceAuthenticator(source: source)
         // The query and the peer's address are read only for the forms that check them.
-        let auth = AuthRequest(headers: head.headers, query: authenticator.needsQuery ? Self.queryItems(head.query) : [],
+        let auth = AuthRequest(headers: head.payload.headers, query: authenticator.needsQuery ? Self.queryItems(head.query) : [],
                                peer: authenticator.needsPeer ? head.peer : nil)
         if case .denied(let reason) = authenticator.authenticate(auth, scope: .withoutBody) {
             return .answer(reject(.unauthorized(reason), source: source.name))
         }
-        if let reason = HookMediaTypes.rejection(Payload(body: [], headers: head.headers), kind: source.kind) {
+        if let reason = HookMediaTypes.rejection(head.payload, kind: source.kind) {
             return .answer(reject(.unsupportedMediaType(reason), source: source.name))
         }
-        let limit = Int(clamping: source.maxBody?.bytes ?? file.server.maxBody?.bytes ?? Int64(defaultMaxBody))
-        let wait = BodyWait(source: source, authenticator: authenticator, auth: auth, limit: limit)
-        if let declared = head.headers.first(where: { $0.name == "content-length" }).flatMap({ Int($0.value) }), declared > limit {
+        let limit = Int(clamping: source.maxBody?.bytes ?? rules.file.server.maxBody?.bytes ?? Int64(defaultMaxBody))
+        let wait = BodyWait(rules: rules, source: source, payload: head.payload, authenticator: authenticator, auth: auth, limit: limit)
+        if let declared = head.payload.header("content-length").flatMap({ Int($0) }), declared > limit {
             return .answer(tooLarge(wait))
         }
         return .readBody(wait)
@@ -112,8 +116,10 @@ struct HookResponder: Sendable {
         if wait.authenticator.needsBody, case .denied(let reason) = wait.authenticator.authenticate(auth, scope: .bodyOnly) {
             return .answer(reject(.unauthorized(reason), source: wait.source.name))
         }
+        var payload = wait.payload
+        payload.body = body
         do throws(DecodeError) {
-            switch try ingestor.begin(Payload(body: body, headers: auth.headers), source: wait.source) {
+            switch try ingestor.begin(payload, source: wait.source, rules: wait.rules) {
             case .answered(let outcome): return .answer(answer(outcome, source: wait.source.name))
             case .toStore(let pending): return .commit(Commit(pending: pending, source: wait.source.name))
             }
