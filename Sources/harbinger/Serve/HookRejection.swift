@@ -2,7 +2,7 @@
 import HTTPTypes
 
 /// A refused webhook request.
-enum HookRejection: Error, Sendable {
+enum HookRejection: Sendable {
     /// No source of that name is declared.
     case unknownSource(String)
     /// An auth form of the source failed; the reason names the form, never a secret.
@@ -13,8 +13,6 @@ enum HookRejection: Error, Sendable {
     case tooLarge(limit: Int)
     /// The body is not what the source's format says (`path: message`).
     case invalidPayload(String)
-    /// The body could not be read.
-    case unreadableBody
     /// The store could not record the request.
     case storeUnavailable
 
@@ -25,7 +23,7 @@ enum HookRejection: Error, Sendable {
         case .unauthorized: .unauthorized
         case .unsupportedMediaType: .unsupportedMediaType
         case .tooLarge: .contentTooLarge
-        case .invalidPayload, .unreadableBody: .badRequest
+        case .invalidPayload: .badRequest
         case .storeUnavailable: .serviceUnavailable
         }
     }
@@ -37,7 +35,7 @@ enum HookRejection: Error, Sendable {
         case .unauthorized: "unauthorized"
         case .unsupportedMediaType: "unsupported_media_type"
         case .tooLarge: "too_large"
-        case .invalidPayload, .unreadableBody: "invalid_payload"
+        case .invalidPayload: "invalid_payload"
         case .storeUnavailable: "store_unavailable"
         }
     }
@@ -55,8 +53,6 @@ enum HookRejection: Error, Sendable {
             ErrorBody(error: "payload too large", detail: "the body is larger than the limit of \(limit) bytes")
         case .invalidPayload(let detail):
             ErrorBody(error: "invalid payload", detail: detail)
-        case .unreadableBody:
-            ErrorBody(error: "invalid payload", detail: "the request body could not be read")
         case .storeUnavailable:
             ErrorBody(error: "store unavailable", detail: "the event store could not record the request; retry later")
         }
