@@ -58,13 +58,13 @@ public indirect enum JSON: Sendable, Hashable, ExpressibleByStringLiteral, Expre
     /// The value as JSON text; `indent` > 0 pretty-prints.
     public func serialized(indent: Int = 0) -> String {
         var out = ""
+        // Most documents written per request (an answer, an event) are a few hundred bytes.
+        out.reserveCapacity(256)
         write(to: &out, indent: indent, level: 0)
         return out
     }
 
     private func write(to out: inout String, indent: Int, level: Int) {
-        let newline = indent > 0 ? "\n" : ""
-        let pad = { (n: Int) in String(repeating: " ", count: indent * n) }
         switch self {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
@@ -73,29 +73,34 @@ public indirect enum JSON: Sendable, Hashable, ExpressibleByStringLiteral, Expre
         case .string(let s): JSON.writeString(s, to: &out)
         case .array(let items):
             guard !items.isEmpty else { out += "[]"; return }
-            out += "[" + newline
+            out += "["
             for (i, item) in items.enumerated() {
-                if indent > 0 { out += pad(level + 1) }
+                if i > 0 { out += "," }
+                JSON.breakLine(&out, indent: indent, level: level + 1)
                 item.write(to: &out, indent: indent, level: level + 1)
-                if i < items.count - 1 { out += "," }
-                if indent > 0 { out += newline }
             }
-            if indent > 0 { out += pad(level) }
+            JSON.breakLine(&out, indent: indent, level: level)
             out += "]"
         case .object(let members):
             guard !members.isEmpty else { out += "{}"; return }
-            out += "{" + newline
+            out += "{"
             for (i, (key, value)) in members.enumerated() {
-                if indent > 0 { out += pad(level + 1) }
+                if i > 0 { out += "," }
+                JSON.breakLine(&out, indent: indent, level: level + 1)
                 JSON.writeString(key, to: &out)
                 out += indent > 0 ? ": " : ":"
                 value.write(to: &out, indent: indent, level: level + 1)
-                if i < members.count - 1 { out += "," }
-                if indent > 0 { out += newline }
             }
-            if indent > 0 { out += pad(level) }
+            JSON.breakLine(&out, indent: indent, level: level)
             out += "}"
         }
+    }
+
+    /// In the indented form, a line break and the padding of `level`; nothing in the compact form.
+    private static func breakLine(_ out: inout String, indent: Int, level: Int) {
+        guard indent > 0 else { return }
+        out += "\n"
+        for _ in 0..<(indent * level) { out += " " }
     }
 
     /// Appends `s` as a JSON string literal.

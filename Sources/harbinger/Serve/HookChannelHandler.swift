@@ -31,8 +31,8 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case idle
         /// Passing a request's parts to Hummingbird.
         case forwarding
-        /// Reading a webhook's body.
-        case reading(HookResponder.BodyWait, body: [UInt8], close: Bool)
+        /// Reading a webhook's body (`wait`, `body`).
+        case reading(close: Bool)
         /// Answered before the end of the body (a refusal on the head, a body over the limit): the rest is dropped.
         case discarding
         /// The store is writing the webhook's events; the answer follows.
@@ -47,6 +47,10 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let responder: HookResponder
     private var state = State.idle
+    /// The webhook whose body is being read, and its body so far: kept out of `state`, so that adding a
+    /// part neither copies the request's checks nor the body.
+    private var wait: HookResponder.BodyWait?
+    private var body: [UInt8] = []
     /// What arrived while a webhook was committing, or waits behind Hummingbird's answers.
     private var held = CircularBuffer<Held>()
     /// Requests passed to Hummingbird whose answers have not been written yet.
@@ -152,17 +156,22 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case (.forwarding, _):
             if case .end = part { state = .idle }
             context.fireChannelRead(wrapInboundOut(part))
-        case (.reading(let wait, var body, let close), .body(let buffer)):
-            guard buffer.readableBytes <= wait.limit - body.count else {
+        case (.reading(let close), .body(let buffer)):
+            guard let limit = wait?.limit, buffer.readableBytes <= limit - body.count else {
+                let refused = wait
+                wait = nil
+                body = []
                 state = .discarding
-                send(responder.tooLarge(wait), close: close, context: context)
+                if let refused { send(responder.tooLarge(refused), close: close, context: context) }
                 return
             }
-            state = .idle  // the body array is uniquely referenced while it grows
             body.append(contentsOf: buffer.readableBytesView)
-            state = .reading(wait, body: body, close: close)
-        case (.reading(let wait, let body, let close), .end):
-            switch responder.finish(wait, body: body) {
+        case (.reading(let close), .end):
+            guard let request = wait else { return }
+            let collected = body
+            wait = nil
+            body = []
+            switch responder.finish(request, body: collected) {
             case .answer(let answer):
                 state = .idle
                 send(answer, close: close, context: context)
@@ -191,8 +200,9 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .answer(let answer):
             state = .discarding
             send(answer, close: close, context: context)
-        case .readBody(let wait):
-            state = .reading(wait, body: [], close: close)
+        case .readBody(let request):
+            wait = request
+            state = .reading(close: close)
         }
     }
 
