@@ -196,13 +196,19 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let head = HookResponder.Head(source: source, payload: payload, query: query,
                                       peer: context.channel.remoteAddress?.ipAddress.flatMap { IPAddress($0) })
         let close = !request.isKeepAlive
+        // A sender that waits for `100 Continue` before its body (curl does for large ones) gets it once the head
+        // passed; refused on its head, it may never send the body the parser expects, so the connection closes.
+        let expectsContinue = request.headers["expect"].contains { $0.lowercased() == "100-continue" }
         switch responder.start(head) {
         case .answer(let answer):
             state = .discarding
-            send(answer, close: close, context: context)
+            send(answer, close: close || expectsContinue, context: context)
         case .readBody(let request):
             wait = request
             state = .reading(close: close)
+            if expectsContinue {
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .continue))), promise: nil)
+            }
         }
     }
 
