@@ -30,8 +30,9 @@ struct JSONLogHandler: LogHandler {
 /// swift-log's text lines, with the metadata set on a logger kept as it is until a line is written.
 ///
 /// `StreamLogHandler` renders its metadata again each time an item is set. Hummingbird sets a request id
-/// on every request's logger, so each webhook paid for a text that only a logged line needs (about 1.5%
-/// of a request's CPU when nothing is logged at info).
+/// on the logger of every request its router answers (webhooks were among them until `HookChannelHandler`),
+/// so each paid for a text that only a logged line needs (about 1.5% of a webhook's CPU when nothing is
+/// logged at info).
 struct TextLogHandler: LogHandler {
     /// Writes the lines; its own metadata stays empty.
     private var lines: StreamLogHandler
