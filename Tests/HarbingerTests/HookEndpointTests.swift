@@ -831,6 +831,133 @@ extension HookEndpointTests {
     }
 }
 
+extension HookEndpointTests {
+    /// Random mixes of webhooks (stored, duplicates, matching nothing, refused on the head or for their body,
+    /// chunked, waiting for `100 Continue`) and requests Hummingbird answers, pipelined on four connections at
+    /// once and written in pieces of random sizes: each connection gets its answers in order, each with the
+    /// status its request calls for, and every event accepted is stored. A failure prints the requests and pieces.
+    @Test(.timeLimit(.minutes(2)))
+    func randomPipelinedMixesAreAnsweredInOrderWithTheRightStatuses() async throws {
+        let server = try await HookServer()
+        let plans = try (0..<4).map { _ in try PipelinePlan.random(count: 30) }
+        try await server.application.test(.live) { client in
+            let port = try #require(client.port)
+            let replies = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+                for (index, plan) in plans.enumerated() {
+                    group.addTask { (index, try await rawExchangeOnAThread(port: port, plan.bytes, pieces: plan.pieces)) }
+                }
+                return try await group.reduce(into: [Int: String]()) { $0[$1.0] = $1.1 }
+            }
+            for (index, plan) in plans.enumerated() {
+                let reply = replies[index] ?? ""
+                let statuses = reply.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0.prefix(3)) }
+                #expect(statuses == plan.statuses, "requests \(plan.kinds) in pieces \(plan.pieces): \(reply.prefix(3000))")
+            }
+        }
+        for id in plans.flatMap(\.stored) {
+            #expect(try await server.store.event(id: id) != nil, "event \(id) was answered 202 but is not stored")
+        }
+    }
+}
+
+/// Requests for one connection, pipelined, and the statuses they must get, in order.
+private struct PipelinePlan: Sendable {
+    enum Kind: CaseIterable {
+        case stored, duplicate, matchingNothing, blobOnly, unknownSource, unauthorized, tooLarge, invalid, wrongMediaType
+        case chunked, expectsContinue, health, metrics, missing, getOnHooks
+    }
+
+    private(set) var kinds: [Kind] = []
+    private var requests: [String] = []
+    private(set) var statuses: [String] = []
+    /// The ids of the events answered 202 and stored.
+    private(set) var stored: [String] = []
+    /// The sizes of the writes the requests' bytes are sent in.
+    private(set) var pieces: [Int] = []
+
+    var bytes: [UInt8] { Array(requests.joined().utf8) }
+
+    static func random(count: Int) throws -> PipelinePlan {
+        let pull = try fixture("distribution-captured", "07-pull-manifest").body
+        let blob = try fixture("distribution-captured", "01-push-blob").body
+        var plan = PipelinePlan()
+        for _ in 0..<count {
+            plan.add(Kind.allCases.randomElement() ?? .stored, pull: pull, blob: blob)
+        }
+        // The last request asks to close, so the exchange ends when the connection does.
+        if Bool.random() {
+            plan.append(.health, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", ["200"])
+        } else {
+            let id = UUID().uuidString
+            plan.append(.stored, Self.post("/hooks/open", distributionPush(id: id), ["Connection: close"]), ["202"])
+            plan.stored.append(id)
+        }
+        var left = plan.bytes.count
+        while left > 0 {
+            let piece = min(left, [1, 7, 100, 1000, 5000].randomElement().map { Int.random(in: 1...$0) } ?? left)
+            plan.pieces.append(piece)
+            left -= piece
+        }
+        return plan
+    }
+
+    private mutating func add(_ kind: Kind, pull: [UInt8], blob: [UInt8]) {
+        switch kind {
+        case .duplicate where stored.isEmpty, .stored:
+            let id = UUID().uuidString
+            append(.stored, Self.post("/hooks/open", distributionPush(id: id)), ["202"])
+            stored.append(id)
+        case .duplicate:
+            append(kind, Self.post("/hooks/open", distributionPush(id: stored.randomElement() ?? "")), ["200"])
+        case .matchingNothing:
+            append(kind, Self.post("/hooks/open", String(decoding: pull, as: UTF8.self)), ["202"])
+        case .blobOnly:
+            append(kind, Self.post("/hooks/open", String(decoding: blob, as: UTF8.self)), ["200"])
+        case .unknownSource:
+            append(kind, Self.post("/hooks/nope", distributionPush()), ["404"])
+        case .unauthorized:
+            append(kind, Self.post("/hooks/registry", distributionPush()), ["401"])
+        case .tooLarge:
+            append(kind, Self.post("/hooks/small", distributionPush() + String(repeating: " ", count: 5000)), ["413"])
+        case .invalid:
+            append(kind, Self.post("/hooks/open", #"{"events": [{"action": "push", "target": {"repository": 7}}]}"#), ["400"])
+        case .wrongMediaType:
+            append(kind, Self.post("/hooks/open", distributionPush(), [], contentType: "text/html"), ["415"])
+        case .chunked:
+            let id = UUID().uuidString
+            let body = Array(distributionPush(id: id).utf8)
+            let half = body.count / 2
+            let chunks = [body[..<half], body[half...]].map { String(format: "%x\r\n", $0.count) + String(decoding: $0, as: UTF8.self) + "\r\n" }
+            append(kind, "POST /hooks/open HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                   + chunks.joined() + "0\r\n\r\n", ["202"])
+            stored.append(id)
+        case .expectsContinue:
+            let id = UUID().uuidString
+            append(kind, Self.post("/hooks/open", distributionPush(id: id), ["Expect: 100-continue"]), ["100", "202"])
+            stored.append(id)
+        case .health:
+            append(kind, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", ["200"])
+        case .metrics:
+            append(kind, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", ["200"])
+        case .missing:
+            append(kind, "GET /missing HTTP/1.1\r\nHost: x\r\n\r\n", ["404"])
+        case .getOnHooks:
+            append(kind, "GET /hooks/open HTTP/1.1\r\nHost: x\r\n\r\n", ["404"])
+        }
+    }
+
+    private mutating func append(_ kind: Kind, _ request: String, _ answers: [String]) {
+        kinds.append(kind)
+        requests.append(request)
+        statuses += answers
+    }
+
+    private static func post(_ path: String, _ body: String, _ headers: [String] = [], contentType: String = "application/json") -> String {
+        (["POST \(path) HTTP/1.1", "Host: x", "Content-Type: \(contentType)", "Content-Length: \(body.utf8.count)"] + headers)
+            .joined(separator: "\r\n") + "\r\n\r\n" + body
+    }
+}
+
 private extension HTTPServerRequestPart {
     func isHead(uri: String) -> Bool {
         if case .head(let head) = self { return head.uri == uri }
@@ -838,8 +965,16 @@ private extension HTTPServerRequestPart {
     }
 }
 
-/// Sends `bytes` on one connection to 127.0.0.1:`port` and reads until the server closes it (10 s at most).
-private func rawExchange(port: Int, _ bytes: [UInt8]) throws -> String {
+/// `rawExchange` on a thread of its own, so that blocking on the socket holds up none of the tasks the server needs.
+private func rawExchangeOnAThread(port: Int, _ bytes: [UInt8], pieces: [Int]) async throws -> String {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try rawExchange(port: port, bytes, pieces: pieces) }) }
+    }
+}
+
+/// Sends `bytes` on one connection to 127.0.0.1:`port`, in writes of the sizes of `pieces` (all at once without
+/// them), and reads until the server closes it (10 s at most).
+private func rawExchange(port: Int, _ bytes: [UInt8], pieces: [Int] = []) throws -> String {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw POSIXError(.EIO) }
     defer { close(fd) }
@@ -853,7 +988,11 @@ private func rawExchange(port: Int, _ bytes: [UInt8]) throws -> String {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
     guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
-    guard bytes.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == bytes.count else { throw POSIXError(.EIO) }
+    var sent = 0
+    for piece in pieces.isEmpty ? [bytes.count] : pieces {
+        guard bytes[sent..<sent + piece].withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == piece else { throw POSIXError(.EIO) }
+        sent += piece
+    }
     var reply: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 65536)
     while true {
