@@ -408,7 +408,13 @@ struct EndToEndTests {
             let time = object?["time"] as? String ?? ""
             #expect(time.count == 24 && time.hasSuffix("Z") && time.dropFirst(10).first == "T", "time \(time)")
         }
-        #expect(lines.contains { $0.contains("refused a webhook") })
+        // A refusal names the source, the status and the sender's address.
+        let refusals = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .filter { $0["message"] as? String == "refused a webhook" }
+        #expect(refusals.count == 2)
+        #expect(refusals.allSatisfy { $0["peer"] as? String == "127.0.0.1" && $0["source"] as? String == "registry" }, "\(refusals)")
+        #expect(Set(refusals.compactMap { $0["status"] as? String }) == ["401", "415"])
+        #expect(lines.contains { $0.contains(#""message":"accepted events""#) && $0.contains(#""peer":"127.0.0.1""#) })
     }
 
     @Test func sendTestRunsOneRulesActionsInOrderAndStopsAtTheFirstFailure() throws {

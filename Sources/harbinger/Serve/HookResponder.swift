@@ -54,6 +54,8 @@ struct HookResponder: Sendable {
         var auth: AuthRequest
         /// The most body bytes to take, from the source, else the rules' server block, else the default.
         let limit: Int
+        /// The TCP peer's address, for the log.
+        let peer: IPAddress?
     }
 
     /// Where `start` left a request.
@@ -76,6 +78,7 @@ struct HookResponder: Sendable {
     struct Commit: Sendable {
         let pending: PendingIngest
         let source: String
+        let peer: IPAddress?
     }
 
     /// The checks a request's head allows: the source, the auth forms that need no body, the Content-Type,
@@ -84,20 +87,21 @@ struct HookResponder: Sendable {
     func start(_ head: Head) -> Start {
         let rules = catalog.current
         guard let source = rules.file.source(named: String(head.source)) else {
-            return .answer(reject(.unknownSource(String(head.source)), source: nil))
+            return .answer(reject(.unknownSource(String(head.source)), source: nil, peer: head.peer))
         }
         let authenticator = SourceAuthenticator(source: source)
         // The query and the peer's address are read only for the forms that check them.
         let auth = AuthRequest(headers: head.payload.headers, query: authenticator.needsQuery ? Self.queryItems(head.query) : [],
                                peer: authenticator.needsPeer ? head.peer : nil)
         if case .denied(let reason) = authenticator.authenticate(auth, scope: .withoutBody) {
-            return .answer(reject(.unauthorized(reason), source: source.name))
+            return .answer(reject(.unauthorized(reason), source: source.name, peer: head.peer))
         }
         if let reason = HookMediaTypes.rejection(head.payload, kind: source.kind) {
-            return .answer(reject(.unsupportedMediaType(reason), source: source.name))
+            return .answer(reject(.unsupportedMediaType(reason), source: source.name, peer: head.peer))
         }
         let limit = Int(clamping: source.maxBody?.bytes ?? rules.file.server.maxBody?.bytes ?? Int64(defaultMaxBody))
-        let wait = BodyWait(rules: rules, source: source, payload: head.payload, authenticator: authenticator, auth: auth, limit: limit)
+        let wait = BodyWait(rules: rules, source: source, payload: head.payload, authenticator: authenticator, auth: auth, limit: limit,
+                            peer: head.peer)
         if let declared = head.payload.header("content-length").flatMap({ Int($0) }), declared > limit {
             return .answer(tooLarge(wait))
         }
@@ -106,7 +110,7 @@ struct HookResponder: Sendable {
 
     /// The refusal of a body over the limit.
     func tooLarge(_ wait: BodyWait) -> HookAnswer {
-        reject(.tooLarge(limit: wait.limit), source: wait.source.name)
+        reject(.tooLarge(limit: wait.limit), source: wait.source.name, peer: wait.peer)
     }
 
     /// The checks of the whole body: auth forms over it, then decoding and routing.
@@ -114,31 +118,31 @@ struct HookResponder: Sendable {
         var auth = wait.auth
         auth.body = body
         if wait.authenticator.needsBody, case .denied(let reason) = wait.authenticator.authenticate(auth, scope: .bodyOnly) {
-            return .answer(reject(.unauthorized(reason), source: wait.source.name))
+            return .answer(reject(.unauthorized(reason), source: wait.source.name, peer: wait.peer))
         }
         var payload = wait.payload
         payload.body = body
         do throws(DecodeError) {
             switch try ingestor.begin(payload, source: wait.source, rules: wait.rules) {
-            case .answered(let outcome): return .answer(answer(outcome, source: wait.source.name))
-            case .toStore(let pending): return .commit(Commit(pending: pending, source: wait.source.name))
+            case .answered(let outcome): return .answer(answer(outcome, source: wait.source.name, peer: wait.peer))
+            case .toStore(let pending): return .commit(Commit(pending: pending, source: wait.source.name, peer: wait.peer))
             }
         } catch {
-            return .answer(reject(.invalidPayload(error.description), source: wait.source.name))
+            return .answer(reject(.invalidPayload(error.description), source: wait.source.name, peer: wait.peer))
         }
     }
 
     /// Stores the request's events and deliveries; answers once they are durable.
     func commit(_ commit: Commit) async -> HookAnswer {
         do {
-            return answer(try await ingestor.commit(commit.pending), source: commit.source)
+            return answer(try await ingestor.commit(commit.pending), source: commit.source, peer: commit.peer)
         } catch {
             logger.error("the store could not record a request", metadata: ["source": "\(commit.source)", "error": "\(error)"])
-            return reject(.storeUnavailable, source: commit.source)
+            return reject(.storeUnavailable, source: commit.source, peer: commit.peer)
         }
     }
 
-    private func answer(_ outcome: IngestResponse, source: String) -> HookAnswer {
+    private func answer(_ outcome: IngestResponse, source: String, peer: IPAddress?) -> HookAnswer {
         switch outcome {
         case .accepted(let result, let deliveries):
             count(source: source, outcome: "accepted")
@@ -146,6 +150,7 @@ struct HookResponder: Sendable {
             // logged at debug, so the info log shows what Harbinger acted on.
             logger.log(level: deliveries > 0 ? .info : .debug, "accepted events", metadata: [
                 "source": "\(source)", "events": "\(result.accepted.joined(separator: ","))", "deliveries": "\(deliveries)",
+                "peer": "\(peer.map(String.init(describing:)) ?? "-")",
             ])
             let body = AcceptedBody(accepted: result.accepted, duplicates: result.duplicates, deliveries: deliveries)
             return HookAnswer(status: .accepted, json: body.json.serialized())
@@ -158,12 +163,13 @@ struct HookResponder: Sendable {
         }
     }
 
-    private func reject(_ rejection: HookRejection, source: String?) -> HookAnswer {
+    private func reject(_ rejection: HookRejection, source: String?, peer: IPAddress?) -> HookAnswer {
         // Unknown names come from the URL: they are not used as labels, so strangers cannot grow the metrics.
         if let source { count(source: source, outcome: rejection.metricReason) }
         Counter(label: "harbinger_requests_rejected_total", dimensions: [("reason", rejection.metricReason)]).increment()
         logger.notice("refused a webhook", metadata: [
             "source": "\(source ?? "-")", "status": "\(rejection.status.code)", "detail": "\(rejection.body.detail)",
+            "peer": "\(peer.map(String.init(describing:)) ?? "-")",
         ])
         return rejection.answer
     }
