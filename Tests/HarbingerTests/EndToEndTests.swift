@@ -815,6 +815,9 @@ struct EndToEndTests {
         #expect(shown.status == 0 && shown.stdout.contains("HTTP 503"), "\(shown.stdout)")
         let metrics = try Executable.run(URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "\(server.base)/metrics"]).stdout
         #expect(metrics.contains("harbinger_history_pruned_total{kind=\"deliveries\"} 1"), "\(metrics)")
+        // The event stays with its pending delivery, and the rules snapshot in force stays.
+        #expect(metrics.contains("harbinger_history_pruned_total{kind=\"events\"} 0"), "\(metrics)")
+        #expect(metrics.contains("harbinger_history_pruned_total{kind=\"snapshots\"} 0"), "\(metrics)")
 
         let badFlag = try Executable.harbinger("serve", "--rules", dir.appendingPathComponent("rules.yml").path, "--retention", "always")
         #expect(badFlag.status == 2, "\(badFlag.stderr)")

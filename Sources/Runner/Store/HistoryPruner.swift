@@ -69,6 +69,7 @@ public struct HistoryPruner: Service {
         if total != PruneResult() {
             Counter(label: "harbinger_history_pruned_total", dimensions: [("kind", "deliveries")]).increment(by: total.deliveries)
             Counter(label: "harbinger_history_pruned_total", dimensions: [("kind", "events")]).increment(by: total.events)
+            Counter(label: "harbinger_history_pruned_total", dimensions: [("kind", "snapshots")]).increment(by: total.snapshots)
             logger.info("pruned the history", metadata: [
                 "deliveries": "\(total.deliveries)", "events": "\(total.events)", "snapshots": "\(total.snapshots)",
                 "older_than": "\(age.milliseconds / 1000)s",
