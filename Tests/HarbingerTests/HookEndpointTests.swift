@@ -660,15 +660,25 @@ private func post(_ channel: NIOAsyncTestingChannel, _ path: String, _ body: Str
     try await channel.writeInbound(end)
 }
 
+/// The next part written, waiting 10 s at most (a store's commit answers from another thread).
+private func nextPart(_ channel: NIOAsyncTestingChannel) async throws -> HTTPServerResponsePart {
+    for _ in 0..<1000 {
+        if let part = try await channel.readOutbound(as: HTTPServerResponsePart.self) { return part }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    Issue.record("nothing was written for 10 s")
+    throw CancellationError()
+}
+
 /// The next answer written: its head and its body.
 private func nextAnswer(_ channel: NIOAsyncTestingChannel) async throws -> (head: HTTPResponseHead, body: String) {
-    guard case .head(let head) = try await channel.waitForOutboundWrite(as: HTTPServerResponsePart.self) else {
+    guard case .head(let head) = try await nextPart(channel) else {
         Issue.record("the answer does not start with a head")
         return (HTTPResponseHead(version: .http1_1, status: .internalServerError), "")
     }
     var body = ""
     while true {
-        switch try await channel.waitForOutboundWrite(as: HTTPServerResponsePart.self) {
+        switch try await nextPart(channel) {
         case .body(.byteBuffer(let buffer)): body += String(buffer: buffer)
         case .body: Issue.record("a body part that is not a buffer")
         case .end: return (head, body)
@@ -768,7 +778,7 @@ extension HookEndpointTests {
         let server = try await HookServer()
         let (channel, _) = try await hookChannel(server)
         try await channel.writeInbound(request(.POST, "/hooks/open", [distributionJSON, ("Expect", "100-continue")]))
-        guard case .head(let interim) = try await channel.waitForOutboundWrite(as: HTTPServerResponsePart.self) else {
+        guard case .head(let interim) = try await nextPart(channel) else {
             Issue.record("no interim answer")
             return
         }
@@ -783,6 +793,94 @@ extension HookEndpointTests {
         #expect(refused.head.status == .unauthorized)
         #expect(refused.head.headers["Connection"] == ["close"])
         try await channel.closeFuture.get()
+        _ = try await channel.finish(acceptAlreadyClosed: true)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func anHTTP10SenderExpectingContinueGetsOnlyTheFinalAnswer() async throws {
+        let server = try await HookServer()
+        let (channel, _) = try await hookChannel(server)
+        try await channel.writeInbound(HTTPServerRequestPart.head(HTTPRequestHead(
+            version: .http1_0, method: .POST, uri: "/hooks/open",
+            headers: HTTPHeaders([distributionJSON, ("Expect", "100-continue"), ("Connection", "keep-alive")]))))
+        #expect(try await channel.readOutbound(as: HTTPServerResponsePart.self) == nil, "a 1xx answer to HTTP/1.0")
+        try await channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(string: distributionPush())))
+        try await channel.writeInbound(end)
+        #expect(try await nextAnswer(channel).head.status == .accepted)
+        _ = try await channel.finish(acceptAlreadyClosed: true)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aBodyThatStopsComingIsAnswered408AndTheConnectionCloses() async throws {
+        let server = try await HookServer()
+        let (channel, _) = try await hookChannel(server)
+        let push = Array(distributionPush().utf8)
+        try await channel.writeInbound(request(.POST, "/hooks/open", [distributionJSON, ("Content-Length", "\(push.count)")]))
+        try await channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(bytes: push.prefix(10))))
+        await channel.testingEventLoop.advanceTime(by: .seconds(19))
+        try await channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(bytes: push.dropFirst(10).prefix(10))))
+        // Slow, but never 20 s without a part: still waiting.
+        await channel.testingEventLoop.advanceTime(by: .seconds(19))
+        #expect(try await channel.readOutbound(as: HTTPServerResponsePart.self) == nil)
+        #expect(channel.isActive)
+        await channel.testingEventLoop.advanceTime(by: .seconds(3))
+        let answer = try await nextAnswer(channel)
+        #expect(answer.head.status == .requestTimeout)
+        #expect(answer.head.headers["Connection"] == ["close"])
+        #expect(answer.body == #"{"detail":"no part of the body arrived for 20 s","error":"request timeout"}"#)
+        try await channel.closeFuture.get()
+        _ = try await channel.finish(acceptAlreadyClosed: true)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aGracefulShutdownWaitsTwentySecondsAtMostForABodyThenAnswers503() async throws {
+        let server = try await HookServer()
+        let (channel, recorder) = try await hookChannel(server)
+        let push = Array(distributionPush().utf8)
+        try await channel.writeInbound(request(.POST, "/hooks/open", [distributionJSON, ("Content-Length", "\(push.count)")]))
+        try await channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(bytes: push.prefix(10))))
+        try await channel.testingEventLoop.executeInContext {
+            channel.pipeline.syncOperations.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        }
+        #expect(!recorder.quiesced, "the quiesce passed while a body was being read")
+        // A part every five seconds would do outside a shutdown; during one, the body has 20 s.
+        for index in 1...3 {
+            await channel.testingEventLoop.advanceTime(by: .seconds(5))
+            try await channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(bytes: push.dropFirst(10 * index).prefix(10))))
+        }
+        #expect(try await channel.readOutbound(as: HTTPServerResponsePart.self) == nil)
+        await channel.testingEventLoop.advanceTime(by: .seconds(6))
+        let answer = try await nextAnswer(channel)
+        #expect(answer.head.status == .serviceUnavailable)
+        #expect(answer.head.headers["Retry-After"] == ["5"])
+        #expect(answer.body.contains("the server is shutting down and the body did not arrive within 20 s"))
+        try await channel.closeFuture.get()
+        _ = try await channel.finish(acceptAlreadyClosed: true)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aWebhookBehindAnAnswerAfterWhichHummingbirdClosesIsNotStored() async throws {
+        let server = try await HookServer()
+        let (channel, recorder) = try await hookChannel(server)
+        try await channel.writeInbound(request(.GET, "/metrics"))
+        try await channel.writeInbound(end)
+        // A shutdown while Hummingbird owes the probe's answer: it closes the connection after that answer.
+        try await channel.testingEventLoop.executeInContext {
+            channel.pipeline.syncOperations.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        }
+        #expect(recorder.quiesced)
+        let id = UUID().uuidString
+        try await post(channel, "/hooks/open", distributionPush(id: id))
+        try await channel.writeOutbound(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: .ok)))
+        try await channel.writeOutbound(HTTPServerResponsePart.end(nil))
+        #expect(try await nextAnswer(channel).head.status == .ok)
+        // Not started: it would be stored and never answered. The sender sees the connection close and sends it again.
+        // (Started, it would be stored and answered within milliseconds: two seconds show it was not.)
+        for _ in 0..<200 {
+            #expect(try await channel.readOutbound(as: HTTPServerResponsePart.self) == nil)
+            #expect(try await server.store.event(id: id) == nil)
+            try await Task.sleep(for: .milliseconds(10))
+        }
         _ = try await channel.finish(acceptAlreadyClosed: true)
     }
 
@@ -801,6 +899,10 @@ extension HookEndpointTests {
         #expect(source(.POST, "/Hooks/registry") == nil)
         #expect(source(.POST, "/healthz") == nil)
         #expect(source(.POST, "*") == nil)
+        #expect(source(.POST, "http://harbinger.example:8686/hooks/registry?token=x") == "registry", "the absolute form a proxy sends")
+        #expect(source(.POST, "https://harbinger.example/hooks/registry") == "registry")
+        #expect(source(.POST, "http://harbinger.example") == nil)
+        #expect(source(.POST, "http://harbinger.example/healthz") == nil)
     }
 
     @Test func theDateHeaderIsAnIMFFixdate() {
@@ -835,27 +937,57 @@ extension HookEndpointTests {
     /// Random mixes of webhooks (stored, duplicates, matching nothing, refused on the head or for their body,
     /// chunked, waiting for `100 Continue`) and requests Hummingbird answers, pipelined on four connections at
     /// once and written in pieces of random sizes: each connection gets its answers in order, each with the
-    /// status its request calls for, and every event accepted is stored. A failure prints the requests and pieces.
+    /// status its request calls for, and every event accepted is stored. Two connections end with a request that
+    /// asks to close, two by shutting their side down after the last request. A failure prints the requests and pieces.
     @Test(.timeLimit(.minutes(2)))
     func randomPipelinedMixesAreAnsweredInOrderWithTheRightStatuses() async throws {
         let server = try await HookServer()
-        let plans = try (0..<4).map { _ in try PipelinePlan.random(count: 30) }
+        let plans = try (0..<4).map { try PipelinePlan.random(count: 30, halfClose: $0 < 2) }
         try await server.application.test(.live) { client in
             let port = try #require(client.port)
             let replies = try await withThrowingTaskGroup(of: (Int, String).self) { group in
                 for (index, plan) in plans.enumerated() {
-                    group.addTask { (index, try await rawExchangeOnAThread(port: port, plan.bytes, pieces: plan.pieces)) }
+                    group.addTask {
+                        (index, try await rawExchangeOnAThread(port: port, plan.bytes, pieces: plan.pieces, halfClose: plan.halfClose))
+                    }
                 }
                 return try await group.reduce(into: [Int: String]()) { $0[$1.0] = $1.1 }
             }
             for (index, plan) in plans.enumerated() {
                 let reply = replies[index] ?? ""
                 let statuses = reply.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0.prefix(3)) }
-                #expect(statuses == plan.statuses, "requests \(plan.kinds) in pieces \(plan.pieces): \(reply.prefix(3000))")
+                #expect(statuses == plan.statuses,
+                        "requests \(plan.kinds) in pieces \(plan.pieces), half-closed: \(plan.halfClose): \(reply.prefix(3000))")
             }
         }
         for id in plans.flatMap(\.stored) {
             #expect(try await server.store.event(id: id) != nil, "event \(id) was answered 202 but is not stored")
+        }
+    }
+}
+
+extension HookEndpointTests {
+    /// A refusal that closes the connection (the sender asked to, or speaks HTTP/1.0) while the body is still on its
+    /// way: the server reads and drops the rest before closing, so the sender, which reads the answer only once
+    /// it has written its body, gets the answer and not a reset.
+    @Test(.timeLimit(.minutes(1)))
+    func aRefusalThatClosesTheConnectionIsReadByASenderStillWritingItsBody() async throws {
+        let server = try await HookServer()
+        try await server.application.test(.live) { client in
+            let port = try #require(client.port)
+            let body = [UInt8](repeating: 0x20, count: 20 << 20)
+            func head(_ line: String, _ fields: String) -> [UInt8] {
+                Array("\(line)\r\nHost: x\r\nContent-Type: application/json\r\n\(fields)\r\n".utf8)
+            }
+            let unauthorized = try await rawExchangeOnAThread(
+                port: port, head("POST /hooks/registry HTTP/1.1", "Content-Length: \(body.count)\r\nConnection: close\r\n") + body)
+            #expect(unauthorized.hasPrefix("HTTP/1.1 401 "), "\(unauthorized.prefix(300))")
+            let declared = try await rawExchangeOnAThread(port: port, head("POST /hooks/open HTTP/1.0", "Content-Length: \(body.count)\r\n") + body)
+            #expect(declared.hasPrefix("HTTP/1.1 413 "), "\(declared.prefix(300))")
+            let chunked = try await rawExchangeOnAThread(
+                port: port, head("POST /hooks/small HTTP/1.1", "Transfer-Encoding: chunked\r\nConnection: close\r\n")
+                    + Array(String(body.count, radix: 16).utf8) + [13, 10] + body + Array("\r\n0\r\n\r\n".utf8))
+            #expect(chunked.hasPrefix("HTTP/1.1 413 "), "\(chunked.prefix(300))")
         }
     }
 }
@@ -874,18 +1006,23 @@ private struct PipelinePlan: Sendable {
     private(set) var stored: [String] = []
     /// The sizes of the writes the requests' bytes are sent in.
     private(set) var pieces: [Int] = []
+    /// The sender shuts its side down after the last request, which does not ask to close.
+    private(set) var halfClose = false
 
     var bytes: [UInt8] { Array(requests.joined().utf8) }
 
-    static func random(count: Int) throws -> PipelinePlan {
+    static func random(count: Int, halfClose: Bool) throws -> PipelinePlan {
         let pull = try fixture("distribution-captured", "07-pull-manifest").body
         let blob = try fixture("distribution-captured", "01-push-blob").body
         var plan = PipelinePlan()
+        plan.halfClose = halfClose
         for _ in 0..<count {
             plan.add(Kind.allCases.randomElement() ?? .stored, pull: pull, blob: blob)
         }
-        // The last request asks to close, so the exchange ends when the connection does.
-        if Bool.random() {
+        // Without a half-close, the last request asks to close, so the exchange ends when the connection does.
+        if halfClose {
+            plan.add(.stored, pull: pull, blob: blob)
+        } else if Bool.random() {
             plan.append(.health, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", ["200"])
         } else {
             let id = UUID().uuidString
@@ -966,15 +1103,18 @@ private extension HTTPServerRequestPart {
 }
 
 /// `rawExchange` on a thread of its own, so that blocking on the socket holds up none of the tasks the server needs.
-private func rawExchangeOnAThread(port: Int, _ bytes: [UInt8], pieces: [Int]) async throws -> String {
+private func rawExchangeOnAThread(port: Int, _ bytes: [UInt8], pieces: [Int] = [], halfClose: Bool = false) async throws -> String {
     try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread { continuation.resume(with: Result { try rawExchange(port: port, bytes, pieces: pieces) }) }
+        Thread.detachNewThread {
+            continuation.resume(with: Result { try rawExchange(port: port, bytes, pieces: pieces, halfClose: halfClose) })
+        }
     }
 }
 
 /// Sends `bytes` on one connection to 127.0.0.1:`port`, in writes of the sizes of `pieces` (all at once without
-/// them), and reads until the server closes it (10 s at most).
-private func rawExchange(port: Int, _ bytes: [UInt8], pieces: [Int] = []) throws -> String {
+/// them), then with `halfClose` shuts its side down, and reads until the server closes the connection (10 s at
+/// most). A write the server refuses (a reset) throws.
+private func rawExchange(port: Int, _ bytes: [UInt8], pieces: [Int] = [], halfClose: Bool = false) throws -> String {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw POSIXError(.EIO) }
     defer { close(fd) }
@@ -990,9 +1130,11 @@ private func rawExchange(port: Int, _ bytes: [UInt8], pieces: [Int] = []) throws
     guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
     var sent = 0
     for piece in pieces.isEmpty ? [bytes.count] : pieces {
-        guard bytes[sent..<sent + piece].withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == piece else { throw POSIXError(.EIO) }
+        let written = bytes[sent..<sent + piece].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        guard written == piece else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         sent += piece
     }
+    if halfClose { shutdown(fd, Int32(SHUT_WR)) }
     var reply: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 65536)
     while true {

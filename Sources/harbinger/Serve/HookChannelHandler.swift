@@ -9,7 +9,8 @@
 ///
 /// Requests on one connection are answered in order: while a webhook waits for the store, or while
 /// Hummingbird still owes the answer of a request before it, later requests are held (and the socket is not
-/// read), then handled in turn. A graceful shutdown waits for a webhook in progress before the connection closes.
+/// read), then handled in turn; a sender that closes its side meanwhile still gets the answers. A graceful
+/// shutdown waits for a webhook in progress before the connection closes, `bodyTimeout` at most for its body.
 import Foundation
 import HTTPTypes
 import HummingbirdCore
@@ -59,8 +60,24 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var readHeld = false
     /// A graceful shutdown's request to close, passed on once the webhook in progress is answered.
     private var quiesceHeld = false
+    /// A graceful shutdown's request was passed on: Hummingbird closes the connection after its answers.
+    private var quiescePassed = false
+    /// The sender closed its side while answers were owed; passed on once they are written.
+    private var inputClosedHeld = false
+    /// Answered with `close` before the body's end: the output is shut, and the rest of the body is read
+    /// and dropped before the connection closes, so the sender reads the answer instead of a reset.
+    private var lingering = false
+    /// Body parts read so far, counted for `stallCheck`.
+    private var bodyParts = 0
+    /// A check, `bodyTimeout` after a read ended inside a webhook's body, that more of the body came.
+    private var stallCheck: Scheduled<Void>?
     private var isActive = true
     private var date = HTTPDate()
+
+    /// How long a webhook's body may go without a part before it is answered 408 and the connection closes;
+    /// also the longest a graceful shutdown waits for a body (then 503), and for the rest of a refused
+    /// body when the connection closes after the answer.
+    static let bodyTimeout = TimeAmount.seconds(20)
 
     init(responder: HookResponder) {
         self.responder = responder
@@ -69,6 +86,8 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: Inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        // Closed, or closing after a refused body: only that body's parts are still read (and dropped).
+        guard isActive || lingering else { return }
         let part = unwrapInboundIn(data)
         if isHolding {
             held.append(.part(part))
@@ -79,7 +98,9 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // Hummingbird answers a malformed request with a 400: after the answers owed before it.
-        if isHolding {
+        if lingering {
+            closeNow(context: context)
+        } else if isHolding {
             held.append(.error(error))
         } else {
             context.fireErrorCaught(error)
@@ -87,20 +108,43 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is ChannelShouldQuiesceEvent, isBusy {
+        switch event {
+        case is ChannelShouldQuiesceEvent where isBusy:
             quiesceHeld = true
+            // A body still on its way gets `bodyTimeout` from now, however it trickles in.
+            if isReadingBody { armStallCheck(context: context) }
             return
+        case is ChannelShouldQuiesceEvent:
+            quiescePassed = true
+        case let event as ChannelEvent where event == .inputClosed && isHolding:
+            // Hummingbird would end the connection at once: the answers owed go out first.
+            inputClosedHeld = true
+            return
+        default:
+            break
         }
         context.fireUserInboundEventTriggered(event)
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        // A read that ended inside a webhook's body: the rest must come within `bodyTimeout`.
+        if isReadingBody { armStallCheck(context: context) }
+        context.fireChannelReadComplete()
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         isActive = false
+        lingering = false
+        stallCheck?.cancel()
+        stallCheck = nil
         context.fireChannelInactive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         isActive = false
+        lingering = false
+        stallCheck?.cancel()
+        stallCheck = nil
     }
 
     // MARK: Outbound
@@ -130,6 +174,14 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         return !held.isEmpty
     }
 
+    /// A webhook's body is being read, or dropped after an early answer.
+    private var isReadingBody: Bool {
+        switch state {
+        case .reading, .discarding: true
+        case .idle, .forwarding, .committing: false
+        }
+    }
+
     /// A webhook is in progress, or waits to be handled.
     private var isBusy: Bool {
         switch state {
@@ -157,6 +209,7 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             if case .end = part { state = .idle }
             context.fireChannelRead(wrapInboundOut(part))
         case (.reading(let close), .body(let buffer)):
+            bodyParts &+= 1
             guard let limit = wait?.limit, buffer.readableBytes <= limit - body.count else {
                 let refused = wait
                 wait = nil
@@ -181,9 +234,13 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
         case (.discarding, .end):
             state = .idle
-            finished(context: context)
+            if lingering {
+                closeNow(context: context)
+            } else {
+                finished(context: context)
+            }
         case (.discarding, .body):
-            break
+            bodyParts &+= 1
         case (.idle, .body), (.idle, .end), (.reading, .head), (.discarding, .head), (.committing, _):
             // The HTTP decoder delivers head, body, end in turn and nothing while a webhook commits.
             assertionFailure("unexpected \(part) in \(state)")
@@ -198,7 +255,9 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let close = !request.isKeepAlive
         // A sender that waits for `100 Continue` before its body (curl does for large ones) gets it once the head
         // passed; refused on its head, it may never send the body the parser expects, so the connection closes.
-        let expectsContinue = request.headers["expect"].contains { $0.lowercased() == "100-continue" }
+        // (An HTTP/1.0 sender never gets a 1xx answer: RFC 9110, 10.1.1.)
+        let expectsContinue = (request.version.major, request.version.minor) >= (1, 1)
+            && request.headers["expect"].contains { $0.lowercased() == "100-continue" }
         switch responder.start(head) {
         case .answer(let answer):
             state = .discarding
@@ -229,8 +288,9 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    /// Writes an answer; if the request was the last the sender wanted, closes the connection after it.
-    private func send(_ answer: HookAnswer, close: Bool, context: ChannelHandlerContext) {
+    /// Writes an answer; if the request was the last the sender wanted, closes the connection after it: at once
+    /// when its body was read, else once the rest of the body was read and dropped (`lingering`), unless `abrupt`.
+    private func send(_ answer: HookAnswer, close: Bool, abrupt: Bool = false, context: ChannelHandlerContext) {
         guard isActive else { return }
         var headers = HTTPHeaders()
         headers.reserveCapacity(5)
@@ -245,21 +305,82 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         if close {
             isActive = false
-            context.close(promise: nil)
+            if case .discarding = state, !abrupt {
+                // Closing now, with the sender still writing its body, would reset the connection before it
+                // read the answer: shut the output, drop the rest, close after it (or `bodyTimeout` at most).
+                lingering = true
+                context.close(mode: .output, promise: nil)
+                armStallCheck(context: context)
+            } else {
+                context.close(promise: nil)
+            }
         } else if case .idle = state {
             finished(context: context)
         }
     }
 
-    /// After a webhook's last part and its answer: pass on a graceful shutdown that waited for it.
+    /// Closes the connection now, in whatever state.
+    private func closeNow(context: ChannelHandlerContext) {
+        isActive = false
+        lingering = false
+        context.close(promise: nil)
+    }
+
+    /// After a webhook's last part and its answer: pass on a graceful shutdown that waited for it, and the
+    /// end of the sender's input once every answer owed is written.
     private func finished(context: ChannelHandlerContext) {
-        guard quiesceHeld, !isBusy else { return }
-        quiesceHeld = false
-        context.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        if quiesceHeld, !isBusy {
+            quiesceHeld = false
+            quiescePassed = true
+            context.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        }
+        if inputClosedHeld, isActive, !isHolding {
+            inputClosedHeld = false
+            context.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        }
+    }
+
+    /// Checks, `bodyTimeout` from now, that the webhook whose body is being read got another part meanwhile.
+    private func armStallCheck(context: ChannelHandlerContext) {
+        guard stallCheck == nil else { return }
+        let mark = bodyParts
+        stallCheck = context.eventLoop.assumeIsolated().scheduleTask(in: Self.bodyTimeout) { [self] in
+            stallCheck = nil
+            checkStall(since: mark, context: context)
+        }
+    }
+
+    /// A body that got no part since `mark` (or any part, during a shutdown or after an answer that closes
+    /// the connection) has taken too long: a webhook still unanswered gets 408, or 503 in a shutdown; then the
+    /// connection closes.
+    private func checkStall(since mark: Int, context: ChannelHandlerContext) {
+        guard isActive || lingering, isReadingBody else { return }
+        guard bodyParts == mark || quiesceHeld || lingering else {
+            armStallCheck(context: context)
+            return
+        }
+        let seconds = Self.bodyTimeout.nanoseconds / 1_000_000_000
+        if case .reading = state, let request = wait {
+            wait = nil
+            body = []
+            state = .discarding
+            let rejection = quiesceHeld ? HookRejection.shuttingDown(seconds: seconds) : .bodyTimeout(seconds: seconds)
+            send(responder.refuse(request, rejection), close: true, abrupt: true, context: context)
+        } else {
+            closeNow(context: context)
+        }
     }
 
     /// Handles the parts held back, as far as nothing holds them again; then makes the read asked for meanwhile.
     private func handleHeld(context: ChannelHandlerContext) {
+        // After a graceful shutdown's request, Hummingbird closes the connection once its answers are out:
+        // what waited behind them is not started (a webhook would be stored and never answered). The sender
+        // sees the connection close and sends them again.
+        if quiescePassed, forwardedUnanswered == 0, !held.isEmpty, case .idle = state {
+            held.removeAll()
+            inputClosedHeld = false
+            return
+        }
         // Hummingbird's handler passes what it was given on at the end of a read: held parts are not in one.
         var passedOn = false
         defer { if passedOn { context.fireChannelReadComplete() } }
@@ -284,13 +405,17 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         finished(context: context)
     }
 
-    /// The `<source>` of `POST /hooks/<source>`: the path's components, empty ones skipped as Hummingbird's
-    /// router skips them, must be `hooks` and one more.
+    /// The `<source>` of `POST /hooks/<source>` (or `POST http://host/hooks/<source>`): the path's components,
+    /// empty ones skipped as Hummingbird's router skips them, must be `hooks` and one more.
     static func hookSource(_ request: HTTPRequestHead) -> Substring? {
         guard request.method == .POST else { return nil }
         let target = request.uri
-        let path = target[..<(target.utf8.firstIndex(of: UInt8(ascii: "?")) ?? target.endIndex)]
-        guard path.utf8.first == UInt8(ascii: "/") else { return nil }
+        var path = target[..<(target.utf8.firstIndex(of: UInt8(ascii: "?")) ?? target.endIndex)]
+        if path.utf8.first != UInt8(ascii: "/") {
+            // The absolute form a proxy sends (RFC 9112, 3.2.2): the path follows the authority.
+            guard let scheme = path.range(of: "://"), let slash = path[scheme.upperBound...].firstIndex(of: "/") else { return nil }
+            path = path[slash...]
+        }
         // The usual form, `/hooks/<source>`, without splitting.
         if path.utf8.starts(with: "/hooks/".utf8) {
             let source = path.utf8.dropFirst(7)

@@ -15,6 +15,10 @@ enum HookRejection: Sendable {
     case invalidPayload(String)
     /// The store could not record the request.
     case storeUnavailable
+    /// No part of the body arrived for that many seconds.
+    case bodyTimeout(seconds: Int64)
+    /// The server is shutting down and the body did not arrive within that many seconds.
+    case shuttingDown(seconds: Int64)
 
     /// The HTTP status.
     var status: HTTPResponse.Status {
@@ -24,7 +28,8 @@ enum HookRejection: Sendable {
         case .unsupportedMediaType: .unsupportedMediaType
         case .tooLarge: .contentTooLarge
         case .invalidPayload: .badRequest
-        case .storeUnavailable: .serviceUnavailable
+        case .storeUnavailable, .shuttingDown: .serviceUnavailable
+        case .bodyTimeout: .requestTimeout
         }
     }
 
@@ -37,6 +42,8 @@ enum HookRejection: Sendable {
         case .tooLarge: "too_large"
         case .invalidPayload: "invalid_payload"
         case .storeUnavailable: "store_unavailable"
+        case .bodyTimeout: "body_timeout"
+        case .shuttingDown: "shutting_down"
         }
     }
 
@@ -55,12 +62,18 @@ enum HookRejection: Sendable {
             ErrorBody(error: "invalid payload", detail: detail)
         case .storeUnavailable:
             ErrorBody(error: "store unavailable", detail: "the event store could not record the request; retry later")
+        case .bodyTimeout(let seconds):
+            ErrorBody(error: "request timeout", detail: "no part of the body arrived for \(seconds) s")
+        case .shuttingDown(let seconds):
+            ErrorBody(error: "shutting down", detail: "the server is shutting down and the body did not arrive within \(seconds) s; retry later")
         }
     }
 
     /// The answer to send.
     var answer: HookAnswer {
-        if case .storeUnavailable = self { return HookAnswer(status: status, json: JSONText.encoded(body), retryAfter: "5") }
-        return HookAnswer(status: status, json: JSONText.encoded(body))
+        switch self {
+        case .storeUnavailable, .shuttingDown: HookAnswer(status: status, json: JSONText.encoded(body), retryAfter: "5")
+        default: HookAnswer(status: status, json: JSONText.encoded(body))
+        }
     }
 }

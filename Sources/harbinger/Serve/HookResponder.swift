@@ -110,7 +110,12 @@ struct HookResponder: Sendable {
 
     /// The refusal of a body over the limit.
     func tooLarge(_ wait: BodyWait) -> HookAnswer {
-        reject(.tooLarge(limit: wait.limit), source: wait.source.name, peer: wait.peer)
+        refuse(wait, .tooLarge(limit: wait.limit))
+    }
+
+    /// A refusal of a request whose body was being read (too large, too slow).
+    func refuse(_ wait: BodyWait, _ rejection: HookRejection) -> HookAnswer {
+        reject(rejection, source: wait.source.name, peer: wait.peer)
     }
 
     /// The checks of the whole body: auth forms over it, then decoding and routing.
