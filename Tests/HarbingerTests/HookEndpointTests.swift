@@ -634,6 +634,19 @@ private final class EventRecorder: ChannelInboundHandler, Sendable {
     }
 }
 
+/// Counts the reads asked of the socket (it sits before the webhook handler, on the socket's side).
+private final class ReadCounter: ChannelOutboundHandler, Sendable {
+    typealias OutboundIn = Never
+    private let reads = Mutex(0)
+
+    var count: Int { reads.withLock { $0 } }
+
+    func read(context: ChannelHandlerContext) {
+        reads.withLock { $0 += 1 }
+        context.read()
+    }
+}
+
 /// A channel with the webhook handler of `server` and a recorder after it, connected to a peer.
 private func hookChannel(_ server: HookServer) async throws -> (NIOAsyncTestingChannel, EventRecorder) {
     var logger = Logger(label: "hook-channel-tests")
@@ -881,6 +894,31 @@ extension HookEndpointTests {
             #expect(try await server.store.event(id: id) == nil)
             try await Task.sleep(for: .milliseconds(10))
         }
+        _ = try await channel.finish(acceptAlreadyClosed: true)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func theSocketIsNotReadWhileAnswersWaitForTheSenderToReadThem() async throws {
+        let server = try await HookServer()
+        let reads = ReadCounter()
+        var logger = Logger(label: "hook-channel-tests")
+        logger.logLevel = .critical
+        let responder = server.responder(logger: logger)
+        let channel = try await NIOAsyncTestingChannel { channel in
+            try channel.pipeline.syncOperations.addHandlers([reads, HookChannelHandler(responder: responder)])
+        }
+        try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000))
+        try await channel.testingEventLoop.executeInContext { channel.pipeline.read() }
+        #expect(reads.count == 1)
+        // The answers written fill the socket's buffer: the channel is no longer writable, so no more is read.
+        channel.isWritable = false
+        try await channel.testingEventLoop.executeInContext { channel.pipeline.fireChannelWritabilityChanged() }
+        try await channel.testingEventLoop.executeInContext { channel.pipeline.read() }
+        #expect(reads.count == 1, "read while answers wait")
+        // The sender read them: the read asked for meanwhile is made.
+        channel.isWritable = true
+        try await channel.testingEventLoop.executeInContext { channel.pipeline.fireChannelWritabilityChanged() }
+        #expect(reads.count == 2)
         _ = try await channel.finish(acceptAlreadyClosed: true)
     }
 

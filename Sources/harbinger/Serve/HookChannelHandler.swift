@@ -56,7 +56,7 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var held = CircularBuffer<Held>()
     /// Requests passed to Hummingbird whose answers have not been written yet.
     private var forwardedUnanswered = 0
-    /// A read asked for while parts were held, made once they are all handled.
+    /// A read asked for while parts were held or the channel was not writable, made once neither is so.
     private var readHeld = false
     /// A graceful shutdown's request to close, passed on once the webhook in progress is answered.
     private var quiesceHeld = false
@@ -159,11 +159,18 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if isHolding {
+        // Nor while the answers already written wait for the sender to read them: a sender that pipelines
+        // requests and never reads cannot make the server queue answers without end.
+        if isHolding || !context.channel.isWritable {
             readHeld = true
         } else {
             context.read()
         }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        resumeReading(context: context)
+        context.fireChannelWritabilityChanged()
     }
 
     // MARK: Requests
@@ -398,11 +405,15 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 context.fireErrorCaught(error)
             }
         }
-        if isActive, held.isEmpty, readHeld, !isHolding {
-            readHeld = false
-            context.read()
-        }
+        resumeReading(context: context)
         finished(context: context)
+    }
+
+    /// Makes the read asked for while parts were held or answers waited, once neither is the case.
+    private func resumeReading(context: ChannelHandlerContext) {
+        guard isActive, readHeld, !isHolding, context.channel.isWritable else { return }
+        readHeld = false
+        context.read()
     }
 
     /// The `<source>` of `POST /hooks/<source>` (or `POST http://host/hooks/<source>`): the path's components,
