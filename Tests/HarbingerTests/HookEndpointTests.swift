@@ -1026,6 +1026,13 @@ extension HookEndpointTests {
                 port: port, head("POST /hooks/small HTTP/1.1", "Transfer-Encoding: chunked\r\nConnection: close\r\n")
                     + Array(String(body.count, radix: 16).utf8) + [13, 10] + body + Array("\r\n0\r\n\r\n".utf8))
             #expect(chunked.hasPrefix("HTTP/1.1 413 "), "\(chunked.prefix(300))")
+            // Pipelined behind a webhook being stored: the refusal is handled from the parts held meanwhile.
+            let push = Array(distributionPush().utf8)
+            let behind = try await rawExchangeOnAThread(
+                port: port, head("POST /hooks/open HTTP/1.1", "Content-Length: \(push.count)\r\n") + push
+                    + head("POST /hooks/registry HTTP/1.1", "Content-Length: \(body.count)\r\nConnection: close\r\n") + body)
+            let statuses = behind.components(separatedBy: "HTTP/1.1 ").dropFirst().map { $0.prefix(3) }
+            #expect(statuses == ["202", "401"], "\(behind.prefix(600))")
         }
     }
 }

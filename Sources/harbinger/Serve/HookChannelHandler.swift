@@ -391,7 +391,7 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         // Hummingbird's handler passes what it was given on at the end of a read: held parts are not in one.
         var passedOn = false
         defer { if passedOn { context.fireChannelReadComplete() } }
-        while isActive, let next = held.first {
+        while isActive || lingering, let next = held.first {
             if case .committing = state { return }
             switch next {
             case .part(let part):
@@ -411,7 +411,7 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Makes the read asked for while parts were held or answers waited, once neither is the case.
     private func resumeReading(context: ChannelHandlerContext) {
-        guard isActive, readHeld, !isHolding, context.channel.isWritable else { return }
+        guard isActive || lingering, readHeld, !isHolding, context.channel.isWritable else { return }
         readHeld = false
         context.read()
     }
