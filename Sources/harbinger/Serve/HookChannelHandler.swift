@@ -71,6 +71,8 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var bodyParts = 0
     /// A check, `bodyTimeout` after a read ended inside a webhook's body, that more of the body came.
     private var stallCheck: Scheduled<Void>?
+    /// The webhook in progress is HTTP/1.0 and asked to keep the connection: its answer must say it does.
+    private var keepsHTTP10Alive = false
     private var isActive = true
     private var date = HTTPDate()
 
@@ -260,6 +262,7 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let head = HookResponder.Head(source: source, payload: payload, query: query,
                                       peer: context.channel.remoteAddress?.ipAddress.flatMap { IPAddress($0) })
         let close = !request.isKeepAlive
+        keepsHTTP10Alive = !close && request.version == .http1_0
         // A sender that waits for `100 Continue` before its body (curl does for large ones) gets it once the head
         // passed; refused on its head, it may never send the body the parser expects, so the connection closes.
         // (An HTTP/1.0 sender never gets a 1xx answer: RFC 9110, 10.1.1.)
@@ -305,7 +308,11 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         headers.add(name: "Content-Length", value: String(answer.json.utf8.count))
         headers.add(name: "Date", value: date.now())
         if let retryAfter = answer.retryAfter { headers.add(name: "Retry-After", value: retryAfter) }
-        if close { headers.add(name: "Connection", value: "close") }
+        if close {
+            headers.add(name: "Connection", value: "close")
+        } else if keepsHTTP10Alive {
+            headers.add(name: "Connection", value: "keep-alive")
+        }
         let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: answer.status.code), headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: answer.json)))), promise: nil)
