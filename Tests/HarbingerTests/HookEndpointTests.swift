@@ -875,6 +875,99 @@ extension HookEndpointTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
+    func aBodyStartedFromHeldPartsThatStopsComingIsAnswered408() async throws {
+        let server = try await HookServer()
+        let (channel, _) = try await hookChannel(server)
+        let push = Array(distributionPush().utf8)
+        try await channel.writeInbound(request(.GET, "/metrics"))
+        try await channel.writeInbound(end)
+        // Held behind the probe's answer, then started from the held parts: no read follows to start a check.
+        try await channel.writeInbound(request(.POST, "/hooks/open", [distributionJSON, ("Content-Length", "\(push.count)")]))
+        try await channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(bytes: push.prefix(10))))
+        try await channel.writeOutbound(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: .ok)))
+        try await channel.writeOutbound(HTTPServerResponsePart.end(nil))
+        #expect(try await nextAnswer(channel).head.status == .ok)
+        await channel.testingEventLoop.advanceTime(by: .seconds(41))
+        #expect(try await nextAnswer(channel).head.status == .requestTimeout)
+        try await channel.closeFuture.get()
+        _ = try await channel.finish(acceptAlreadyClosed: true)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aShutdownDuringACommitGivesTheBodyHeldBehindItTwentySeconds() async throws {
+        let server = try await HookServer()
+        let (channel, _) = try await hookChannel(server)
+        let push = Array(distributionPush().utf8)
+        // In one turn: a first webhook (its commit starts), the shutdown, then a second webhook's head and part of
+        // its body, held behind the commit and started from the held parts once it is answered.
+        try await channel.testingEventLoop.executeInContext {
+            let pipeline = channel.pipeline.syncOperations
+            pipeline.fireChannelRead(NIOAny(request(.POST, "/hooks/open", [distributionJSON])))
+            pipeline.fireChannelRead(NIOAny(HTTPServerRequestPart.body(ByteBuffer(bytes: push))))
+            pipeline.fireChannelRead(NIOAny(end))
+            pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+            pipeline.fireChannelRead(NIOAny(request(.POST, "/hooks/open", [distributionJSON, ("Content-Length", "\(push.count)")])))
+            pipeline.fireChannelRead(NIOAny(HTTPServerRequestPart.body(ByteBuffer(bytes: push.prefix(10)))))
+            pipeline.fireChannelReadComplete()
+        }
+        #expect(try await nextAnswer(channel).head.status == .accepted)
+        await channel.testingEventLoop.advanceTime(by: .seconds(19))
+        #expect(try await channel.readOutbound(as: HTTPServerResponsePart.self) == nil)
+        await channel.testingEventLoop.advanceTime(by: .seconds(2))
+        #expect(try await nextAnswer(channel).head.status == .serviceUnavailable)
+        _ = try await channel.finish(acceptAlreadyClosed: true)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aCheckArmedForAnEarlierBodyDoesNotTimeOutTheNextOne() async throws {
+        let server = try await HookServer()
+        let (channel, _) = try await hookChannel(server)
+        let blob = try fixture("distribution-captured", "01-push-blob").body
+        // A body whose last read ended before its end (a chunked body's terminator sent on its own).
+        try await channel.testingEventLoop.executeInContext {
+            let pipeline = channel.pipeline.syncOperations
+            pipeline.fireChannelRead(NIOAny(request(.POST, "/hooks/open", [distributionJSON])))
+            pipeline.fireChannelRead(NIOAny(HTTPServerRequestPart.body(ByteBuffer(bytes: blob))))
+            pipeline.fireChannelReadComplete()
+        }
+        try await channel.writeInbound(end)
+        #expect(try await nextAnswer(channel).head.status == .ok)
+        // The next webhook's head comes just before that body's check is due; its body two seconds later.
+        await channel.testingEventLoop.advanceTime(by: .seconds(19))
+        try await channel.writeInbound(request(.POST, "/hooks/open", [distributionJSON]))
+        await channel.testingEventLoop.advanceTime(by: .seconds(2))
+        #expect(try await channel.readOutbound(as: HTTPServerResponsePart.self) == nil, "timed out by the earlier body's check")
+        try await channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(bytes: blob)))
+        try await channel.writeInbound(end)
+        #expect(try await nextAnswer(channel).head.status == .ok)
+        _ = try await channel.finish(acceptAlreadyClosed: true)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aShutdownGivesATricklingBodyTwentySecondsFromTheShutdown() async throws {
+        let server = try await HookServer()
+        let (channel, _) = try await hookChannel(server)
+        let push = Array(distributionPush().utf8)
+        try await channel.writeInbound(request(.POST, "/hooks/open", [distributionJSON, ("Content-Length", "\(push.count)")]))
+        // A byte a second: slow, but never stalled.
+        for index in 0..<17 {
+            try await channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(bytes: push.dropFirst(index).prefix(1))))
+            await channel.testingEventLoop.advanceTime(by: .seconds(1))
+        }
+        try await channel.testingEventLoop.executeInContext {
+            channel.pipeline.syncOperations.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        }
+        for index in 17..<36 {
+            try await channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(bytes: push.dropFirst(index).prefix(1))))
+            await channel.testingEventLoop.advanceTime(by: .seconds(1))
+        }
+        #expect(try await channel.readOutbound(as: HTTPServerResponsePart.self) == nil, "answered before 20 s of the shutdown")
+        await channel.testingEventLoop.advanceTime(by: .seconds(2))
+        #expect(try await nextAnswer(channel).head.status == .serviceUnavailable)
+        _ = try await channel.finish(acceptAlreadyClosed: true)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
     func aWebhookBehindAnAnswerAfterWhichHummingbirdClosesIsNotStored() async throws {
         let server = try await HookServer()
         let (channel, recorder) = try await hookChannel(server)

@@ -67,10 +67,20 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Answered with `close` before the body's end: the output is shut, and the rest of the body is read
     /// and dropped before the connection closes, so the sender reads the answer instead of a reset.
     private var lingering = false
-    /// Body parts read so far, counted for `stallCheck`.
+    /// Webhooks started so far and body parts read so far, for `stallCheck`.
+    private var bodyGeneration = 0
     private var bodyParts = 0
-    /// A check, `bodyTimeout` after a read ended inside a webhook's body, that more of the body came.
+    /// A check, `bodyTimeout` after the body being read was last waited for, that more of it came.
     private var stallCheck: Scheduled<Void>?
+
+    /// What a stall check was armed for: the webhook, its parts then, and whether a shutdown or a lingering
+    /// close had begun (each gives the body `bodyTimeout` from its start, however the body trickles in).
+    private struct StallMark {
+        let generation: Int
+        let parts: Int
+        let shuttingDown: Bool
+        let lingering: Bool
+    }
     /// The webhook in progress is HTTP/1.0 and asked to keep the connection: its answer must say it does.
     private var keepsHTTP10Alive = false
     private var isActive = true
@@ -113,8 +123,9 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch event {
         case is ChannelShouldQuiesceEvent where isBusy:
             quiesceHeld = true
-            // A body still on its way gets `bodyTimeout` from now, however it trickles in.
-            if isReadingBody { armStallCheck(context: context) }
+            // A body still on its way gets `bodyTimeout` from now, however it trickles in; one started later
+            // (from parts held meanwhile) gets it from its start.
+            restartStallCheck(context: context)
             return
         case is ChannelShouldQuiesceEvent:
             quiescePassed = true
@@ -129,7 +140,7 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        // A read that ended inside a webhook's body: the rest must come within `bodyTimeout`.
+        // A read that ended inside a webhook's body: more of it must come within `bodyTimeout`.
         if isReadingBody { armStallCheck(context: context) }
         context.fireChannelReadComplete()
     }
@@ -257,6 +268,7 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func start(_ request: HTTPRequestHead, source: Substring, context: ChannelHandlerContext) {
+        bodyGeneration &+= 1
         let payload = Payload(body: [], headers: request.headers.map { (name: $0.name, value: $0.value) })
         let query = request.uri.firstIndex(of: "?").map { request.uri[request.uri.index(after: $0)...] }
         let head = HookResponder.Head(source: source, payload: payload, query: query,
@@ -324,7 +336,7 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 // read the answer: shut the output, drop the rest, close after it (or `bodyTimeout` at most).
                 lingering = true
                 context.close(mode: .output, promise: nil)
-                armStallCheck(context: context)
+                restartStallCheck(context: context)
             } else {
                 context.close(promise: nil)
             }
@@ -354,22 +366,40 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    /// Checks, `bodyTimeout` from now, that the webhook whose body is being read got another part meanwhile.
+    /// Checks, `bodyTimeout` from now, that the webhook whose body is being read got another part meanwhile
+    /// (unless a check is already due: one armed for an earlier body arms a new one when it is due).
     private func armStallCheck(context: ChannelHandlerContext) {
         guard stallCheck == nil else { return }
-        let mark = bodyParts
+        let mark = StallMark(generation: bodyGeneration, parts: bodyParts, shuttingDown: quiesceHeld, lingering: lingering)
         stallCheck = context.eventLoop.assumeIsolated().scheduleTask(in: Self.bodyTimeout) { [self] in
             stallCheck = nil
             checkStall(since: mark, context: context)
         }
     }
 
-    /// A body that got no part since `mark` (or any part, during a shutdown or after an answer that closes
-    /// the connection) has taken too long: a webhook still unanswered gets 408, or 503 in a shutdown; then the
-    /// connection closes.
-    private func checkStall(since mark: Int, context: ChannelHandlerContext) {
+    /// Drops the check due and, if a body is being read, arms one from now.
+    private func restartStallCheck(context: ChannelHandlerContext) {
+        stallCheck?.cancel()
+        stallCheck = nil
+        if isReadingBody { armStallCheck(context: context) }
+    }
+
+    /// A body that got no part since `mark` (or, during a shutdown or a lingering close, any part since it
+    /// began) has taken too long: a webhook still unanswered gets 408, or 503 in a shutdown; then the
+    /// connection closes. A check armed for an earlier webhook, or before the shutdown or the lingering
+    /// close began, arms a new one instead.
+    private func checkStall(since mark: StallMark, context: ChannelHandlerContext) {
         guard isActive || lingering, isReadingBody else { return }
-        guard bodyParts == mark || quiesceHeld || lingering else {
+        let overdue = if mark.generation != bodyGeneration {
+            false
+        } else if lingering {
+            mark.lingering
+        } else if quiesceHeld {
+            mark.shuttingDown
+        } else {
+            bodyParts == mark.parts
+        }
+        guard overdue else {
             armStallCheck(context: context)
             return
         }
@@ -412,6 +442,8 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 context.fireErrorCaught(error)
             }
         }
+        // A body started from held parts and not finished by them: nothing else waits for the rest.
+        if isReadingBody { armStallCheck(context: context) }
         resumeReading(context: context)
         finished(context: context)
     }
