@@ -369,7 +369,8 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Checks, `bodyTimeout` from now, that the webhook whose body is being read got another part meanwhile
     /// (unless a check is already due: one armed for an earlier body arms a new one when it is due).
     private func armStallCheck(context: ChannelHandlerContext) {
-        guard stallCheck == nil else { return }
+        // (Not for a closed connection: closing the output of one whose input is closed closes it whole.)
+        guard stallCheck == nil, isActive || lingering else { return }
         let mark = StallMark(generation: bodyGeneration, parts: bodyParts, shuttingDown: quiesceHeld, lingering: lingering)
         stallCheck = context.eventLoop.assumeIsolated().scheduleTask(in: Self.bodyTimeout) { [self] in
             stallCheck = nil
