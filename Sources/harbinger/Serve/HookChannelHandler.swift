@@ -172,8 +172,8 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        // Nor while the answers already written wait for the sender to read them: a sender that pipelines
-        // requests and never reads cannot make the server queue answers without end.
+        // Not while parts are held, nor while the answers written wait for the sender to read them: a sender
+        // that pipelines requests and never reads cannot make the server queue answers without end.
         if isHolding || !context.channel.isWritable {
             readHeld = true
         } else {
