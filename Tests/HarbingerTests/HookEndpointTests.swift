@@ -673,6 +673,14 @@ private func post(_ channel: NIOAsyncTestingChannel, _ path: String, _ body: Str
     try await channel.writeInbound(end)
 }
 
+/// Posts the head of a Distribution push to `/hooks/open` and its first ten bytes; returns the whole body.
+private func beginPost(_ channel: NIOAsyncTestingChannel) async throws -> [UInt8] {
+    let push = Array(distributionPush().utf8)
+    try await channel.writeInbound(request(.POST, "/hooks/open", [distributionJSON, ("Content-Length", "\(push.count)")]))
+    try await channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(bytes: push.prefix(10))))
+    return push
+}
+
 /// The next part written, waiting 10 s at most (a store's commit answers from another thread).
 private func nextPart(_ channel: NIOAsyncTestingChannel) async throws -> HTTPServerResponsePart {
     for _ in 0..<1000 {
@@ -830,9 +838,7 @@ extension HookEndpointTests {
     func aBodyThatStopsComingIsAnswered408AndTheConnectionCloses() async throws {
         let server = try await HookServer()
         let (channel, _) = try await hookChannel(server)
-        let push = Array(distributionPush().utf8)
-        try await channel.writeInbound(request(.POST, "/hooks/open", [distributionJSON, ("Content-Length", "\(push.count)")]))
-        try await channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(bytes: push.prefix(10))))
+        let push = try await beginPost(channel)
         await channel.testingEventLoop.advanceTime(by: .seconds(19))
         try await channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(bytes: push.dropFirst(10).prefix(10))))
         // Slow, but never 20 s without a part: still waiting.
@@ -852,9 +858,7 @@ extension HookEndpointTests {
     func aGracefulShutdownWaitsTwentySecondsAtMostForABodyThenAnswers503() async throws {
         let server = try await HookServer()
         let (channel, recorder) = try await hookChannel(server)
-        let push = Array(distributionPush().utf8)
-        try await channel.writeInbound(request(.POST, "/hooks/open", [distributionJSON, ("Content-Length", "\(push.count)")]))
-        try await channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(bytes: push.prefix(10))))
+        let push = try await beginPost(channel)
         try await channel.testingEventLoop.executeInContext {
             channel.pipeline.syncOperations.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
         }
@@ -878,12 +882,10 @@ extension HookEndpointTests {
     func aBodyStartedFromHeldPartsThatStopsComingIsAnswered408() async throws {
         let server = try await HookServer()
         let (channel, _) = try await hookChannel(server)
-        let push = Array(distributionPush().utf8)
         try await channel.writeInbound(request(.GET, "/metrics"))
         try await channel.writeInbound(end)
         // Held behind the probe's answer, then started from the held parts: no read follows to start a check.
-        try await channel.writeInbound(request(.POST, "/hooks/open", [distributionJSON, ("Content-Length", "\(push.count)")]))
-        try await channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(bytes: push.prefix(10))))
+        _ = try await beginPost(channel)
         try await channel.writeOutbound(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: .ok)))
         try await channel.writeOutbound(HTTPServerResponsePart.end(nil))
         #expect(try await nextAnswer(channel).head.status == .ok)
