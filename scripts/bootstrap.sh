@@ -10,7 +10,7 @@ if ((${#missing[@]})); then
   echo "bootstrap: installing ${missing[*]}" >&2
   sudo=""; [[ $(id -u) == 0 ]] || sudo="sudo"
   $sudo apt-get update -qq
-  $sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 # The schema test validates with Python's jsonschema and PyYAML.
 if ! python3 -c 'import jsonschema, yaml' 2>/dev/null; then
