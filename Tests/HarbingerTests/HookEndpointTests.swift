@@ -1061,7 +1061,7 @@ extension HookEndpointTests {
                 "GET /missing HTTP/1.1\r\nHost: x\r\n\r\n",
                 "POST /hooks/open HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(push.utf8.count)\r\nConnection: close\r\n\r\n\(push)",
             ]
-            let reply = try rawExchange(port: port, Array(requests.joined().utf8))
+            let reply = try await rawExchangeOnAThread(port: port, Array(requests.joined().utf8))
             // (A body does not end in a line break: the next status line follows it directly.)
             let statuses = reply.components(separatedBy: "HTTP/1.1 ").dropFirst().map { $0.prefix(3) }
             #expect(statuses == ["202", "200", "404", "404", "200"], "\(reply)")
