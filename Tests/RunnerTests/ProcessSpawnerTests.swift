@@ -115,3 +115,25 @@ private func openDescriptors() throws -> Int {
     // Reaped: no zombie is left behind.
     #expect(waitpid(child.pid, nil, WNOHANG) == -1)
 }
+
+@Test(.timeLimit(.minutes(1)))
+func stdinThatFitsInThePipeIsWrittenAtTheSpawnWithoutTheReactor() async throws {
+    // Nothing is watched here, so a program reading stdin gets its input only if the spawn wrote and closed it.
+    let reactor = ChildReactor(watching: false)
+    let capture = ShellOutputCapture(limit: ShellAction.outputLimit, tailLimit: ShellAction.excerptLimit)
+    let event = #"{"id":"e1","repository":"team/app"}"# + "\n"
+    let child = try await ProcessSpawner.spawn(path: "/bin/cat", arguments: ["/bin/cat"],
+                                               environment: ProcessInfo.processInfo.environment, workdir: nil,
+                                               input: Array(event.utf8), capture: capture, reactor: reactor)
+    // Unwritten, cat would wait for ever: 10 s, then it is killed and the test fails.
+    let ended = await withTaskGroup(of: ChildProcess.Termination?.self) { group in
+        group.addTask { await child.termination }
+        group.addTask { try? await Task.sleep(for: .seconds(10)); return nil }
+        let first = await group.next() ?? nil
+        if first == nil { child.signalGroup(SIGKILL) }
+        group.cancelAll()
+        return first
+    }
+    #expect(ended == .exited(0))
+    #expect(capture.text(of: .standardOutput) == event)
+}

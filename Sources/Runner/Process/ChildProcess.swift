@@ -45,12 +45,17 @@ final class ChildProcess: Sendable {
         self.capture = capture
         self.reactor = reactor
         serial = reactor.serial()
-        state = Mutex(State(pidfd: pidfd, standardInput: standardInput, standardOutput: standardOutput,
-                            standardError: standardError, input: input))
+        var initial = State(pidfd: pidfd, standardInput: standardInput, standardOutput: standardOutput,
+                            standardError: standardError, input: input)
+        // An event fits in the pipe's buffer: written now, stdin is closed before the reactor would
+        // have woken up just to write it. Only what does not fit waits for the reactor.
+        Self.write(&initial) { close($0) }
+        state = Mutex(initial)
         // The exit event closes all four descriptors, so the pidfd goes last: a pipe added after it
         // could already be closed, or its number reused.
-        reactor.register(self, descriptors: [(.standardInput, standardInput), (.standardOutput, standardOutput),
-                                             (.standardError, standardError), (.exit, pidfd)])
+        var descriptors: [(ChildReactor.Role, Int32)] = [(.standardOutput, standardOutput), (.standardError, standardError), (.exit, pidfd)]
+        if let unwritten = initial.standardInput { descriptors.insert((.standardInput, unwritten), at: 0) }
+        reactor.register(self, descriptors: descriptors)
     }
 
     /// How the child ended, once it has (its output read up to then is in the capture).
@@ -90,7 +95,7 @@ final class ChildProcess: Sendable {
     func handle(_ role: ChildReactor.Role, buffer: UnsafeMutableRawBufferPointer) -> Bool {
         let (finished, waiters) = state.withLock { state -> (Termination?, [CheckedContinuation<Termination, Never>]) in
             switch role {
-            case .standardInput: write(&state)
+            case .standardInput: Self.write(&state, closing: closeWatched)
             case .standardOutput: state.standardOutput = read(state.standardOutput, as: .standardOutput, into: buffer)
             case .standardError: state.standardError = read(state.standardError, as: .standardError, into: buffer)
             case .exit:
@@ -116,8 +121,8 @@ final class ChildProcess: Sendable {
         return true
     }
 
-    /// Writes what stdin can take now; closes it when all is written or the child stopped reading.
-    private func write(_ state: inout State) {
+    /// Writes what stdin can take now; closes it with `closing` when all is written or the child stopped reading.
+    private static func write(_ state: inout State, closing: (Int32) -> Void) {
         guard let descriptor = state.standardInput else { return }
         while state.written < state.input.count {
             let count = state.input.withUnsafeBytes { bytes in
@@ -128,7 +133,7 @@ final class ChildProcess: Sendable {
             if count < 0 && errno == EAGAIN { return }
             break  // EPIPE: a program that does not read stdin is its own business, not an error
         }
-        closeWatched(descriptor)
+        closing(descriptor)
         state.standardInput = nil
         state.input = []
     }
