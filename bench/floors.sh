@@ -4,8 +4,8 @@
 #   - shell: adnanh/webhook running /bin/true per request (as in serve.sh), against
 #     bench/floor/spawn-server.c, a C server that reads the request, posix_spawns /bin/true, waits
 #     and answers: no parsing, no checks, no storage. Both rounds twice, alternating.
-#   - HTTP: wrk -> nginx answering 204 (serve.sh's reference, one worker), and nginx with two workers
-#     both directly and as a keep-alive proxy in front of itself: a forwarder that stores nothing.
+#   - HTTP: wrk -> nginx answering 204 with one worker (serve.sh's reference) and with two, each time also
+#     through nginx as a keep-alive proxy in front of itself: a forwarder that stores nothing.
 # Prints a line a run: its rate, the server's CPU and its children's CPU per request.
 # Usage: bench/floors.sh    DURATION=8s each wrk run
 set -euo pipefail
@@ -16,37 +16,10 @@ payload=$root/Tests/RouterTests/Fixtures/distribution-captured/03-push-manifest.
 lua=$root/bench/post-event.lua
 token="Bearer bench-token"
 
-missing=()
-command -v wrk >/dev/null || missing+=(wrk)
-command -v webhook >/dev/null || missing+=(webhook)
-command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
-command -v curl >/dev/null || missing+=(curl)
-command -v cc >/dev/null || missing+=(gcc)
-if ((${#missing[@]})); then
-  sudo=""; [[ $(id -u) == 0 ]] || sudo="sudo"
-  $sudo apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+source bench/lib.sh
+install_missing wrk webhook nginx curl cc
+nginx_bin=$(nginx_bin)
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-started=""
-start() { local log=$1; shift; "$@" >"$log" 2>&1 & started=$!; pids+=("$started"); }
-stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_http() {
-  for _ in $(seq 600); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done
-  echo "floors.sh: $1 never answered" >&2; exit 2
-}
 cpu() { awk '{ printf "%d %d\n", $14 + $15, $16 + $17 }' "/proc/$1/stat"; }  # ticks: own, reaped children's
 
 run() {  # run NAME URL PID: wrk for $duration; prints the rate and PID's CPU per request
@@ -86,34 +59,13 @@ wait_http "http://127.0.0.1:$port/"
 run "C floor, no spawn" "http://127.0.0.1:$port/hooks/shell" "$started"; stop "$started"
 
 # --- HTTP -----------------------------------------------------------------------------------------
-nginx_config() {  # nginx_config WORKERS BACKEND-PORT PROXY-PORT
-  cat <<EOF
-worker_processes $1;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx/body;
-  proxy_temp_path $work/nginx/proxy;
-  fastcgi_temp_path $work/nginx/fastcgi;
-  uwsgi_temp_path $work/nginx/uwsgi;
-  scgi_temp_path $work/nginx/scgi;
-  keepalive_requests 1000000;
-  upstream backend { server 127.0.0.1:$2; keepalive 64; }
-  server { listen 127.0.0.1:$2; location / { return 204; } }
-  server { listen 127.0.0.1:$3; location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; } }
-}
-EOF
-}
-mkdir -p "$work/nginx"
 for workers in 1 2; do
   backend=$(free_port) proxy=$(free_port)
-  nginx_config "$workers" "$backend" "$proxy" >"$work/nginx/nginx.conf"
-  start "$work/nginx.log" "$nginx_bin" -c "$work/nginx/nginx.conf" -p "$work/nginx" -g "daemon off;"
+  nginx_config "$workers" "$backend" "$proxy" >"$work/nginx.conf"
+  start "$work/nginx.log" "$nginx_bin" -c "$work/nginx.conf" -p "$work/nginx" -g "daemon off;"
   wait_http "http://127.0.0.1:$backend/"
-  run "wrk→nginx, $workers worker(s)" "http://127.0.0.1:$backend/deploy" "$started"
-  run "wrk→nginx→nginx, $workers w." "http://127.0.0.1:$proxy/deploy" "$started"
+  run "wrk->nginx, $workers worker(s)" "http://127.0.0.1:$backend/deploy" "$started"
+  run "wrk->nginx->nginx, $workers worker(s)" "http://127.0.0.1:$proxy/deploy" "$started"
   stop "$started"
 done
 echo "(nginx's CPU columns are empty: its workers are not reaped while it runs)" >&2

@@ -25,18 +25,10 @@ lua=$root/bench/post-event.lua
 token="Bearer bench-token"
 threads=2 connections=32
 
-# --- tools ---------------------------------------------------------------------------------------
-missing=()
-command -v wrk >/dev/null || missing+=(wrk)
-command -v webhook >/dev/null || missing+=(webhook)
-command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
-command -v curl >/dev/null || missing+=(curl)
-if ((${#missing[@]})); then
-  sudo=""; [[ $(id -u) == 0 ]] || sudo="sudo"
-  $sudo apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+# --- tools, temp dir and processes (bench/lib.sh) -------------------------------------------------
+source bench/lib.sh
+install_missing wrk webhook nginx curl
+nginx_bin=$(nginx_bin)
 
 if [[ -z ${SKIP_BUILD:-} ]]; then
   scripts/bootstrap.sh
@@ -47,39 +39,6 @@ harbinger=${HARBINGER:-$(swift build -c release --show-bin-path)/harbinger}
 bare=${BARE_ENDPOINT:-$(cd Benchmarks && swift build -c release --show-bin-path)/BareEndpoint}
 [[ -x $harbinger && -x $bare ]] || { echo "serve.sh: build harbinger and BareEndpoint first (or unset SKIP_BUILD)" >&2; exit 2; }
 
-# --- processes and cleanup -----------------------------------------------------------------------
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-started=""   # the PID of the last process `start` launched
-start() {    # start LOG COMMAND...: runs COMMAND in the background, remembered for cleanup
-  local log=$1; shift
-  "$@" >"$log" 2>&1 &
-  started=$!
-  pids+=("$started")
-}
-stop() {     # stop PID: ends one process this script started
-  kill "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-}
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-wait_http() {  # wait_http URL: until it answers at all (any status), 60 s at most
-  for _ in $(seq 600); do
-    curl -s -o /dev/null "$1" && return 0
-    sleep 0.1
-  done
-  echo "serve.sh: $1 never answered" >&2; exit 2
-}
 rss() {        # rss PID FIELD: VmRSS or VmHWM in MiB
   awk -v f="$2:" '$1 == f { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
 }
@@ -231,24 +190,8 @@ stop "$started"
 # --- 3. HTTP deliveries --------------------------------------------------------------------------
 echo "3. HTTP deliveries to nginx answering 204" >&2
 nginx_port=$(free_port)
-mkdir -p "$work/nginx"
-cat >"$work/nginx/nginx.conf" <<EOF
-worker_processes 1;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx/body;
-  proxy_temp_path $work/nginx/proxy;
-  fastcgi_temp_path $work/nginx/fastcgi;
-  uwsgi_temp_path $work/nginx/uwsgi;
-  scgi_temp_path $work/nginx/scgi;
-  keepalive_requests 1000000;
-  server { listen 127.0.0.1:$nginx_port; location / { return 204; } }
-}
-EOF
-start "$work/nginx.log" "$nginx_bin" -c "$work/nginx/nginx.conf" -p "$work/nginx" -g "daemon off;"
+nginx_config 1 "$nginx_port" >"$work/nginx.conf"
+start "$work/nginx.log" "$nginx_bin" -c "$work/nginx.conf" -p "$work/nginx" -g "daemon off;"
 nginx_pid=$started
 wait_http "http://127.0.0.1:$nginx_port/"
 wrk_run nginx "http://127.0.0.1:$nginx_port/deploy"; note http.wrk_nginx "$rate"
