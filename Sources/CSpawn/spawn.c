@@ -3,6 +3,7 @@
 #include "CSpawn.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -118,3 +119,5 @@ int cspawn_epoll_wait(int epfd, uint64_t *tokens, int capacity) {
     for (int i = 0; i < count; i++) tokens[i] = events[i].data.u64;
     return count;
 }
+
+void cspawn_name_thread(const char *name) { (void)pthread_setname_np(pthread_self(), name); }

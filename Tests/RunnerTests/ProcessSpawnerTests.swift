@@ -55,6 +55,27 @@ private func openDescriptors() throws -> Int {
         // Reaped already: waitpid knows no such child.
         #expect(waitpid(pid, &status, WNOHANG) == -1 && errno == ECHILD, "child \(pid) was not reaped")
     }
+    // Closing a descriptor is what stops epoll watching it: a pipe end or pidfd still watched after its
+    // child ended would keep the reactor's thread spinning (a whole core), not asleep in epoll_wait.
+    let ticks = try #require(try reactorThreadTicks())
+    try await Task.sleep(for: .seconds(1))
+    let spent = try #require(try reactorThreadTicks()) - ticks
+    #expect(spent < sysconf(Int32(_SC_CLK_TCK)) / 2, "the reactor used \(spent) ticks in a second")
+}
+
+/// User and system clock ticks of the shared reactor's thread (named harbinger-react for the kernel).
+private func reactorThreadTicks() throws -> Int? {
+    for task in try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task") {
+        guard let name = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8),
+              name.hasPrefix("harbinger-react"),
+              let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
+              let end = stat.lastIndex(of: ")") else { continue }
+        // After "pid (comm) ": state is field 3, utime and stime fields 14 and 15.
+        let fields = stat[stat.index(end, offsetBy: 2)...].split(separator: " ")
+        guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
+        return user + system
+    }
+    return nil
 }
 
 @Test func stdinLargerThanAPipeBufferArrivesWhole() async throws {

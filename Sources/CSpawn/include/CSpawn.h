@@ -30,11 +30,14 @@ int cspawn_epoll_create(void);
 /// Adds `fd` to `epfd` for input (`for_output` 0) or output, reporting `token`; returns 0 or an errno value.
 int cspawn_epoll_add(int epfd, int fd, int for_output, uint64_t token);
 
-/// Removes `fd` from `epfd` (before it is closed, since a spawning thread's child may briefly hold a copy).
+/// Removes `fd` from `epfd`. (Closing the last descriptor of a file removes it as well.)
 void cspawn_epoll_remove(int epfd, int fd);
 
 /// Waits for events on `epfd` (no time limit) and stores up to `capacity` tokens; returns their
 /// count, or -1 with errno set.
 int cspawn_epoll_wait(int epfd, uint64_t *tokens, int capacity);
+
+/// Names the calling thread for the kernel (top -H, perf, /proc/PID/task/TID/comm): 15 bytes at most.
+void cspawn_name_thread(const char *name);
 
 #endif

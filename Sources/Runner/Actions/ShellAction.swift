@@ -47,7 +47,6 @@ public struct ShellAction: ActionPlugin {
 
     /// Runs the program once and keeps its output.
     func execute(_ config: ShellActionConfig, context: DeliveryContext) async -> Run {
-        _ = brokenPipesIgnored
         let started = ContinuousClock.now
         let event = context.event.event
         let argv = config.command.map { $0.render(event) }
@@ -172,8 +171,3 @@ public struct ShellAction: ActionPlugin {
     }
 }
 
-/// Writing stdin to a program that has exited must be an error, not SIGPIPE killing the server
-/// (NIO does the same on Linux).
-private let brokenPipesIgnored: Void = {
-    _ = signal(SIGPIPE, SIG_IGN)
-}()

@@ -35,7 +35,6 @@ final class ChildProcess: Sendable {
     /// Tells this child's events apart in the reactor.
     let serial: UInt64
     private let capture: ShellOutputCapture
-    private let reactor: ChildReactor
     private let state: Mutex<State>
 
     /// Takes over a spawned child's pidfd and the parent's ends of its three pipes, and starts watching them.
@@ -43,7 +42,6 @@ final class ChildProcess: Sendable {
          input: [UInt8], capture: ShellOutputCapture, reactor: ChildReactor = .shared) {
         self.pid = pid
         self.capture = capture
-        self.reactor = reactor
         serial = reactor.serial()
         var initial = State(pidfd: pidfd, standardInput: standardInput, standardOutput: standardOutput,
                             standardError: standardError, input: input)
@@ -173,8 +171,11 @@ final class ChildProcess: Sendable {
         }
     }
 
+    /// Closing is enough to stop watching: epoll forgets a pipe end or pidfd once its last descriptor is
+    /// closed, and ours is the last (close-on-exec; a child being spawned meanwhile closes its copies
+    /// before exec, and an event that slips through for an ended child is dropped by its serial).
+    /// Three `epoll_ctl` calls less a run.
     private func closeWatched(_ descriptor: Int32) {
-        reactor.remove(descriptor)
         close(descriptor)
     }
 }

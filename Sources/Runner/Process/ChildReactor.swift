@@ -75,10 +75,9 @@ final class ChildReactor: Sendable {
     /// A serial for a new child's tokens.
     func serial() -> UInt64 { nextSerial.add(1, ordering: .relaxed).oldValue }
 
-    /// Stops watching `descriptor`; the caller closes it.
-    func remove(_ descriptor: Int32) { cspawn_epoll_remove(epoll, descriptor) }
-
     private func run() {
+        // Foundation's `Thread.name` does not reach the kernel on Linux; top -H, perf and ps show this.
+        cspawn_name_thread("harbinger-react")
         var tokens = [UInt64](repeating: 0, count: 64)
         // Reused for every read: pipe output is copied into the capture, never kept here.
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)

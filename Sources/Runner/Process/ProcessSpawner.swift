@@ -42,6 +42,7 @@ enum ProcessSpawner {
     static func spawn(path: String, arguments: [String], environment: [String: String], workdir: String?,
                       input: [UInt8], capture: ShellOutputCapture,
                       reactor: ChildReactor = .shared) async throws -> ChildProcess {
+        _ = brokenPipesIgnored
         let variables = environment.map { "\($0.key)=\($0.value)" }
         var attempt = 1
         let spawned: Spawned
@@ -98,3 +99,9 @@ enum ProcessSpawner {
         return body(pointers)
     }
 }
+
+/// Writing stdin to a program that has exited (the first write comes right after the spawn) must be an
+/// error, not SIGPIPE killing the server (NIO does the same on Linux).
+private let brokenPipesIgnored: Void = {
+    _ = signal(SIGPIPE, SIG_IGN)
+}()
