@@ -5,8 +5,9 @@ import Synchronization
 
 /// A program `ProcessSpawner` started, watched by `ChildReactor` until it exits.
 ///
-/// Its descriptors are read, written and closed only on the reactor's thread; the lock makes the
-/// state visible to the tasks that wait for the exit.
+/// Once it is registered, its descriptors are read, written and closed only on the reactor's thread (the
+/// first write to stdin comes before, in `init`); the lock makes the state visible to the tasks that wait
+/// for the exit.
 final class ChildProcess: Sendable {
     /// How a child ended.
     enum Termination: Sendable, Equatable {
@@ -51,7 +52,8 @@ final class ChildProcess: Sendable {
         state = Mutex(initial)
         // The exit event closes all four descriptors, so the pidfd goes last: a pipe added after it
         // could already be closed, or its number reused.
-        var descriptors: [(ChildReactor.Role, Int32)] = [(.standardOutput, standardOutput), (.standardError, standardError), (.exit, pidfd)]
+        var descriptors: [(ChildReactor.Role, Int32)] = [(.standardOutput, standardOutput), (.standardError, standardError),
+                                                         (.exit, pidfd)]
         if let unwritten = initial.standardInput { descriptors.insert((.standardInput, unwritten), at: 0) }
         reactor.register(self, descriptors: descriptors)
     }
