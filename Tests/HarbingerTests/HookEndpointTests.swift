@@ -77,15 +77,17 @@ private let secrets = ["e2e-token", "hub-query-secret", "harbor-secret", "It's a
 private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("RouterTests/Fixtures")
 
-/// A server over a real SQLite store in a fresh temporary directory.
-private struct HookServer: Sendable {
+/// A server over a real SQLite store in a fresh temporary directory, removed when the server goes.
+private final class HookServer: Sendable {
     let store: SQLiteStore
     let catalog: RulesCatalog
     let ingestor: Ingestor
     let ready: Bool
+    private let directory: URL
 
     init(rules: String = testRules, ready: Bool = true) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("harbinger-hooks-\(UUID().uuidString)")
+        self.directory = directory
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let rulesPath = directory.appendingPathComponent("rules.yml").path
         try Data(rules.utf8).write(to: URL(fileURLWithPath: rulesPath))
@@ -96,6 +98,10 @@ private struct HookServer: Sendable {
         catalog = RulesCatalog(current: LoadedRules(file: file, version: version), store: store, environment: [:])
         ingestor = Ingestor(store: store, catalog: catalog)
         self.ready = ready
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: directory)
     }
 
     /// The HTTP server of `harbinger serve` (its webhook handler and its router), in an application that logs

@@ -18,6 +18,7 @@ private func lines(_ directory: URL, _ name: String) throws -> [String] {
 
 @Test func theScriptReadsTheEventOnStdinAndItsFieldsFromTheEnvironment() async throws {
     let dir = try ActionFixture.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let script = try ActionFixture.script("observe.sh", """
         #!/bin/sh
         cat > "$OUT/stdin.json"
@@ -47,6 +48,7 @@ private func lines(_ directory: URL, _ name: String) throws -> [String] {
 
 @Test func shellMetacharactersArriveAsLiteralArguments() async throws {
     let dir = try ActionFixture.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let script = try ActionFixture.script("args.sh", """
         #!/bin/sh
         for arg in "$@"; do printf '%s\\n' "$arg"; done > "$OUT/args"
@@ -71,6 +73,7 @@ private func lines(_ directory: URL, _ name: String) throws -> [String] {
 
 @Test func aRelativeProgramRunsFromTheWorkdir() async throws {
     let dir = try ActionFixture.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
     _ = try ActionFixture.script("where.sh", "#!/bin/sh\npwd\n", in: dir)
     let run = try await execute("{ command: [./where.sh], workdir: \"\(dir.path)\" }")
     #expect(run.outcome.verdict == .success)
@@ -80,6 +83,7 @@ private func lines(_ directory: URL, _ name: String) throws -> [String] {
 
 @Test func exitCode75AsksForARetry() async throws {
     let dir = try ActionFixture.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let script = try ActionFixture.script("busy.sh", "#!/bin/sh\necho 'registry busy' >&2\nexit 75\n", in: dir)
     let run = try await execute("{ command: [\"\(script)\"] }")
     #expect(run.outcome.verdict == .retry(after: nil))
@@ -89,6 +93,7 @@ private func lines(_ directory: URL, _ name: String) throws -> [String] {
 
 @Test func anyOtherExitCodeFailsWithTheOutputAsExcerpt() async throws {
     let dir = try ActionFixture.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let script = try ActionFixture.script("fail.sh", "#!/bin/sh\necho 'deploying'\necho 'no such cluster' >&2\nexit 3\n", in: dir)
     let run = try await execute("{ command: [\"\(script)\"] }")
     #expect(run.outcome.verdict == .failure)
@@ -101,6 +106,7 @@ private func lines(_ directory: URL, _ name: String) throws -> [String] {
 
 @Test func aTimeoutKillsTheScriptAndEverythingItStartedAndRetries() async throws {
     let dir = try ActionFixture.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let script = try ActionFixture.script("hang.sh", """
         #!/bin/sh
         echo started
@@ -124,6 +130,7 @@ private func lines(_ directory: URL, _ name: String) throws -> [String] {
     // It traps SIGTERM, cleans up (writes a file) and exits; a SIGKILL first would leave no file. The grace
     // period is long, so the attempt ends well before it only if the script's own exit ended it.
     let dir = try ActionFixture.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let script = try ActionFixture.script("tidy.sh", """
         #!/bin/sh
         trap 'echo cleaned > "$OUT/cleaned"; exit 3' TERM
@@ -140,6 +147,7 @@ private func lines(_ directory: URL, _ name: String) throws -> [String] {
 
 @Test func aScriptIgnoringSIGTERMIsKilledAfterTheGracePeriod() async throws {
     let dir = try ActionFixture.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let script = try ActionFixture.script("stubborn.sh", "#!/bin/sh\ntrap '' TERM\nsleep 60\n", in: dir)
     let started = ContinuousClock.now
     let run = try await execute("{ command: [\"\(script)\"] }", timeout: .milliseconds(500), gracePeriod: .seconds(1))
@@ -150,6 +158,7 @@ private func lines(_ directory: URL, _ name: String) throws -> [String] {
 
 @Test func cancellingTheAttemptTearsTheScriptDownAndWaitsForIt() async throws {
     let dir = try ActionFixture.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let script = try ActionFixture.script("linger.sh", "#!/bin/sh\necho $$ > \"$OUT/pid.tmp\"\nmv \"$OUT/pid.tmp\" \"$OUT/pid\"\nsleep 60\n", in: dir)
     let attempt = Task { try await execute("{ command: [\"\(script)\"], env: { OUT: \"\(dir.path)\" } }") }
     let deadline = ContinuousClock.now + .seconds(10)
@@ -164,6 +173,7 @@ private func lines(_ directory: URL, _ name: String) throws -> [String] {
 
 @Test func aBackgroundProcessHoldingTheOutputDoesNotHoldTheAttempt() async throws {
     let dir = try ActionFixture.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let script = try ActionFixture.script("detach.sh", """
         #!/bin/sh
         sleep 60 &
@@ -180,6 +190,7 @@ private func lines(_ directory: URL, _ name: String) throws -> [String] {
 
 @Test func outputBeyond64KiBIsTruncatedWithAMarker() async throws {
     let dir = try ActionFixture.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let script = try ActionFixture.script("loud.sh", """
         #!/bin/sh
         head -c 100000 /dev/zero | tr '\\0' 'x'
@@ -199,6 +210,7 @@ private func lines(_ directory: URL, _ name: String) throws -> [String] {
     #expect(missing.outcome.verdict == .failure)
     #expect(missing.outcome.status == "cannot start harbinger-no-such-program-xyz: not found in PATH")
     let dir = try ActionFixture.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let notExecutable = dir.appendingPathComponent("plain.txt")
     try "echo hi".write(to: notExecutable, atomically: true, encoding: .utf8)
     let denied = try await execute("{ command: [\"\(notExecutable.path)\"] }")

@@ -142,9 +142,17 @@ final class TestReceiver {
         }
         guard let port else {
             kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            try? FileManager.default.removeItem(at: directory)
             throw ReceiverError.notListening
         }
         self.port = port
+    }
+
+    /// Stops it (if a test did not) and removes its port file and request log.
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: directory)
     }
 
     /// `http://127.0.0.1:<port>`, or `https://` when it serves TLS.
