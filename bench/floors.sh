@@ -17,7 +17,7 @@ lua=$root/bench/post-event.lua
 token="Bearer bench-token"
 
 source bench/lib.sh
-install_missing wrk webhook nginx curl cc
+install_missing wrk webhook nginx curl python3 cc
 nginx_bin=$(nginx_bin)
 
 cpu() { awk '{ printf "%d %d\n", $14 + $15, $16 + $17 }' "/proc/$1/stat"; }  # ticks: own, reaped children's
@@ -33,7 +33,7 @@ run() {  # run NAME URL PID: wrk for $duration; prints the rate and PID's CPU pe
   count=$(awk '/requests in/ { print $1 }' "$out")
   awk -v name="$name" -v rate="$rate" -v n="$count" -v own=$((own1 - own0)) -v kids=$((children1 - children0)) \
     -v hz="$(getconf CLK_TCK)" 'BEGIN {
-      printf "%-28s %9.0f req/s   server %.3f ms/req   children %.3f ms/req\n", name, rate, own * 1000 / hz / n, kids * 1000 / hz / n }'
+      printf "%-31s %9.0f req/s   server %.3f ms/req   children %.3f ms/req\n", name, rate, own * 1000 / hz / n, kids * 1000 / hz / n }'
 }
 
 echo "floors.sh: $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg); wrk -t2 -c32 -d$duration" >&2

@@ -34,9 +34,12 @@ start() {    # start LOG COMMAND...: runs COMMAND in the background, remembered 
   started=$!
   pids+=("$started")
 }
-stop() {     # stop PID: ends one process this script started
+stop() {     # stop PID: ends one process this script started (and forgets it: its PID may be reused)
   kill "$1" 2>/dev/null || true
   wait "$1" 2>/dev/null || true
+  local pid kept=()
+  for pid in "${pids[@]}"; do [[ $pid == "$1" ]] || kept+=("$pid"); done
+  pids=("${kept[@]}")
 }
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

@@ -27,7 +27,7 @@ threads=2 connections=32
 
 # --- tools, temp dir and processes (bench/lib.sh) -------------------------------------------------
 source bench/lib.sh
-install_missing wrk webhook nginx curl
+install_missing wrk webhook nginx curl python3
 nginx_bin=$(nginx_bin)
 
 if [[ -z ${SKIP_BUILD:-} ]]; then

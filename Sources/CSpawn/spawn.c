@@ -39,8 +39,11 @@ int cspawn_spawn(const char *path, char *const argv[], char *const envp[], const
         (rc = posix_spawn_file_actions_adddup2(&actions, stdin_fd, 0)) == 0 &&
         (rc = posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1)) == 0 &&
         (rc = posix_spawn_file_actions_adddup2(&actions, stderr_fd, 2)) == 0 &&
-        (workdir == NULL || (rc = posix_spawn_file_actions_addchdir_np(&actions, workdir)) == 0) &&
-        (rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3)) == 0) {
+        // closefrom before chdir: until the child has closed its copies of the parent's descriptors,
+        // epoll keeps reporting those the parent has just closed (ChildProcess.closeWatched), and a
+        // chdir into a slow file system would stretch that.
+        (rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3)) == 0 &&
+        (workdir == NULL || (rc = posix_spawn_file_actions_addchdir_np(&actions, workdir)) == 0)) {
         rc = posix_spawn(pid, path, &actions, &attributes, argv, envp);
     }
     posix_spawn_file_actions_destroy(&actions);
@@ -110,7 +113,6 @@ int cspawn_epoll_add(int epfd, int fd, int for_output, uint64_t token) {
     return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &event) == 0 ? 0 : errno;
 }
 
-void cspawn_epoll_remove(int epfd, int fd) { (void)epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL); }
 
 int cspawn_epoll_wait(int epfd, uint64_t *tokens, int capacity) {
     struct epoll_event events[64];

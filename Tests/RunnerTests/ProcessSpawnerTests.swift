@@ -55,19 +55,31 @@ private func openDescriptors() throws -> Int {
         // Reaped already: waitpid knows no such child.
         #expect(waitpid(pid, &status, WNOHANG) == -1 && errno == ECHILD, "child \(pid) was not reaped")
     }
+}
+
+@Test func theReactorSleepsOnceItsRunsAreOver() async throws {
+    // A reactor of this test's own, so that no other test's children keep it busy.
+    let reactor = ChildReactor(watching: true, name: "test-idle-react")
+    for _ in 0..<100 {
+        let capture = ShellOutputCapture(limit: ShellAction.outputLimit, tailLimit: ShellAction.excerptLimit)
+        let child = try await ProcessSpawner.spawn(path: "/bin/sh", arguments: ["/bin/sh", "-c", "echo out; echo err >&2"],
+                                                   environment: ProcessInfo.processInfo.environment, workdir: nil,
+                                                   input: Array("{}\n".utf8), capture: capture, reactor: reactor)
+        #expect(await child.termination == .exited(0))
+    }
     // Closing a descriptor is what stops epoll watching it: a pipe end or pidfd still watched after its
     // child ended would keep the reactor's thread spinning (a whole core), not asleep in epoll_wait.
-    let ticks = try #require(try reactorThreadTicks())
+    let ticks = try #require(try threadTicks(named: "test-idle-react"))
     try await Task.sleep(for: .seconds(1))
-    let spent = try #require(try reactorThreadTicks()) - ticks
+    let spent = try #require(try threadTicks(named: "test-idle-react")) - ticks
     #expect(spent < sysconf(Int32(_SC_CLK_TCK)) / 2, "the reactor used \(spent) ticks in a second")
 }
 
-/// User and system clock ticks of the shared reactor's thread (named harbinger-react for the kernel).
-private func reactorThreadTicks() throws -> Int? {
+/// User and system clock ticks of this process's thread of that name.
+private func threadTicks(named wanted: String) throws -> Int? {
     for task in try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task") {
         guard let name = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8),
-              name.hasPrefix("harbinger-react"),
+              name.trimmingCharacters(in: .newlines) == wanted,
               let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
               let end = stat.lastIndex(of: ")") else { continue }
         // After "pid (comm) ": state is field 3, utime and stime fields 14 and 15.

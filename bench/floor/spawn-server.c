@@ -20,29 +20,35 @@ static void *serve(void *arg) {
   int fd = (int)(long)arg;
   char buf[65536];
   size_t have = 0;
+  buf[0] = 0;
   for (;;) {
     char *end;
+    // buf stays NUL-terminated, for strcasestr.
     while (!(end = memmem(buf, have, "\r\n\r\n", 4))) {
-      ssize_t n = read(fd, buf + have, sizeof buf - have);
+      ssize_t n = read(fd, buf + have, sizeof buf - 1 - have);
       if (n <= 0) { close(fd); return NULL; }
       have += n;
+      buf[have] = 0;
     }
     size_t head = end + 4 - buf, len = 0;
     char *cl = strcasestr(buf, "content-length:");
     if (cl && cl < end) len = strtoul(cl + 15, NULL, 10);
+    if (head + len > sizeof buf - 1) { close(fd); return NULL; }
     while (have < head + len) {
-      ssize_t n = read(fd, buf + have, sizeof buf - have);
+      ssize_t n = read(fd, buf + have, sizeof buf - 1 - have);
       if (n <= 0) { close(fd); return NULL; }
       have += n;
+      buf[have] = 0;
     }
     if (spawn_child) {
       pid_t pid; char *argv[] = {"/bin/true", NULL};
       if (posix_spawn(&pid, "/bin/true", NULL, NULL, argv, environ) == 0) waitpid(pid, NULL, 0);
     }
     static const char answer[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
-    if (write(fd, answer, sizeof answer - 1) < 0) { close(fd); return NULL; }
+    if (send(fd, answer, sizeof answer - 1, MSG_NOSIGNAL) < 0) { close(fd); return NULL; }
     memmove(buf, buf + head + len, have - head - len);
     have -= head + len;
+    buf[have] = 0;
   }
 }
 int main(int argc, char **argv) {

@@ -30,9 +30,6 @@ int cspawn_epoll_create(void);
 /// Adds `fd` to `epfd` for input (`for_output` 0) or output, reporting `token`; returns 0 or an errno value.
 int cspawn_epoll_add(int epfd, int fd, int for_output, uint64_t token);
 
-/// Removes `fd` from `epfd`. (Closing the last descriptor of a file removes it as well.)
-void cspawn_epoll_remove(int epfd, int fd);
-
 /// Waits for events on `epfd` (no time limit) and stores up to `capacity` tokens; returns their
 /// count, or -1 with errno set.
 int cspawn_epoll_wait(int epfd, uint64_t *tokens, int capacity);

@@ -174,9 +174,10 @@ final class ChildProcess: Sendable {
     }
 
     /// Closing is enough to stop watching: epoll forgets a pipe end or pidfd once its last descriptor is
-    /// closed, and ours is the last (close-on-exec; a child being spawned meanwhile closes its copies
-    /// before exec, and an event that slips through for an ended child is dropped by its serial).
-    /// Three `epoll_ctl` calls less a run.
+    /// closed, and ours is the last (close-on-exec). A child being spawned at that moment still holds a
+    /// copy until its closefrom, a few microseconds: the reactor may see the closed descriptor's events
+    /// until then, which it drops (the token's serial, or a nil descriptor in the state). Three
+    /// `epoll_ctl` calls less a run.
     private func closeWatched(_ descriptor: Int32) {
         close(descriptor)
     }

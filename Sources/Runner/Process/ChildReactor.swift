@@ -33,15 +33,15 @@ final class ChildReactor: Sendable {
 
     /// A reactor; `watching: false` (for tests) has no epoll, so every registration fails as when the
     /// kernel refuses epoll memory, and each child is ended by its own waiting thread.
-    init(watching: Bool) {
+    /// A watching reactor's thread is named `name` (15 bytes at most) for the kernel: `top -H`, `perf`.
+    init(watching: Bool, name: String = "harbinger-react") {
         guard watching else {
             epoll = -1
             return
         }
         epoll = cspawn_epoll_create()
         precondition(epoll >= 0, "epoll_create1 failed: errno \(errno)")
-        let thread = Thread { [self] in run() }
-        thread.name = "harbinger-children"
+        let thread = Thread { [self] in run(name: name) }
         thread.start()
     }
 
@@ -50,8 +50,13 @@ final class ChildReactor: Sendable {
         children.withLock { $0[child.serial] = child }
         var unwatched = false
         for (role, descriptor) in descriptors {
+            // The pidfd comes last: once a pipe is not watched it is not added at all (see below). Added,
+            // its exit event could close every descriptor before this loop ends, and a later epoll_ctl
+            // would reach whatever reused the number.
+            if unwatched && role == .exit { continue }
             let rc = cspawn_epoll_add(epoll, descriptor, role == .standardInput ? 1 : 0, child.serial << 2 | role.rawValue)
-            // Only ENOMEM can fail here (the kernel's epoll memory). The attempt must still end: see below.
+            // The kernel's epoll limits (ENOMEM, ENOSPC), or no epoll at all (EBADF, in tests). The
+            // attempt must still end: see below.
             if rc != 0 { unwatched = true }
         }
         guard unwatched, let pidfd = descriptors.first(where: { $0.0 == .exit })?.1 else { return }
@@ -59,25 +64,24 @@ final class ChildReactor: Sendable {
         // it as the exit event would, reading what the pipes hold then; it alone ends the child, so
         // the pidfd is not closed under it. A child that fills an unwatched pipe blocks until its
         // timeout kills it: the attempt cannot hang for ever.
-        cspawn_epoll_remove(epoll, pidfd)
         let serial = child.serial
         let waiter = Thread { [self] in
+            cspawn_name_thread("harbinger-wait")
             _ = cspawn_wait_exit(pidfd)
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
             defer { buffer.deallocate() }
             guard let child = children.withLock({ $0[serial] }), child.handle(.exit, buffer: buffer) else { return }
             children.withLock { _ = $0.removeValue(forKey: serial) }
         }
-        waiter.name = "harbinger-child-\(child.pid)"
         waiter.start()
     }
 
     /// A serial for a new child's tokens.
     func serial() -> UInt64 { nextSerial.add(1, ordering: .relaxed).oldValue }
 
-    private func run() {
-        // Foundation's `Thread.name` does not reach the kernel on Linux; top -H, perf and ps show this.
-        cspawn_name_thread("harbinger-react")
+    private func run(name: String) {
+        // Foundation's `Thread.name` does not reach the kernel on Linux.
+        cspawn_name_thread(name)
         var tokens = [UInt64](repeating: 0, count: 64)
         // Reused for every read: pipe output is copied into the capture, never kept here.
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)

@@ -141,7 +141,7 @@ final class TestReceiver {
             if port == nil { usleep(20_000) }
         }
         guard let port else {
-            kill(process.processIdentifier, SIGKILL)
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             process.waitUntilExit()
             try? FileManager.default.removeItem(at: directory)
             throw ReceiverError.notListening
