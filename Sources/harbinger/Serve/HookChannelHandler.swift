@@ -12,13 +12,8 @@
 /// read), then handled in turn; a sender that closes its side meanwhile still gets the answers. A graceful
 /// shutdown waits for a webhook in progress before the connection closes, `bodyTimeout` at most for its body.
 import Foundation
-import HTTPTypes
-import HummingbirdCore
-import Logging
 import NIOCore
 import NIOHTTP1
-import NIOHTTPTypes
-import NIOHTTPTypesHTTP1
 import Runner
 
 final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
@@ -27,7 +22,7 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private enum State {
+    enum State {
         /// Between requests.
         case idle
         /// Passing a request's parts to Hummingbird.
@@ -46,12 +41,12 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case error(any Error)
     }
 
-    private let responder: HookResponder
-    private var state = State.idle
+    let responder: HookResponder
+    var state = State.idle
     /// The webhook whose body is being read, and its body so far: kept out of `state`, so that adding a
     /// part neither copies the request's checks nor the body.
-    private var wait: HookResponder.BodyWait?
-    private var body: [UInt8] = []
+    var wait: HookResponder.BodyWait?
+    var body: [UInt8] = []
     /// What arrived while a webhook was committing, or waits behind Hummingbird's answers.
     private var held = CircularBuffer<Held>()
     /// Requests passed to Hummingbird whose answers have not been written yet.
@@ -59,31 +54,23 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// A read asked for while parts were held or the channel was not writable, made once neither is so.
     private var readHeld = false
     /// A graceful shutdown's request to close, passed on once the webhook in progress is answered.
-    private var quiesceHeld = false
+    var quiesceHeld = false
     /// A graceful shutdown's request was passed on: Hummingbird closes the connection after its answers.
     private var quiescePassed = false
     /// The sender closed its side while answers were owed; passed on once they are written.
     private var inputClosedHeld = false
     /// Answered with `close` before the body's end: the output is shut, and the rest of the body is read
     /// and dropped before the connection closes, so the sender reads the answer instead of a reset.
-    private var lingering = false
+    var lingering = false
     /// Webhooks started so far and body parts read so far, for `stallCheck`.
-    private var bodyGeneration = 0
-    private var bodyParts = 0
+    var bodyGeneration = 0
+    var bodyParts = 0
     /// A check, `bodyTimeout` after the body being read was last waited for, that more of it came.
-    private var stallCheck: Scheduled<Void>?
+    var stallCheck: Scheduled<Void>?
 
-    /// What a stall check was armed for: the webhook, its parts then, and whether a shutdown or a lingering
-    /// close had begun (each gives the body `bodyTimeout` from its start, however the body trickles in).
-    private struct StallMark {
-        let generation: Int
-        let parts: Int
-        let shuttingDown: Bool
-        let lingering: Bool
-    }
     /// The webhook in progress is HTTP/1.0 and asked to keep the connection: its answer must say it does.
     private var keepsHTTP10Alive = false
-    private var isActive = true
+    var isActive = true
     private var date = HTTPDate()
 
     /// How long a webhook's body may go without a part before it is answered 408 and the connection closes;
@@ -195,7 +182,7 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// A webhook's body is being read, or dropped after an early answer.
-    private var isReadingBody: Bool {
+    var isReadingBody: Bool {
         switch state {
         case .reading, .discarding: true
         case .idle, .forwarding, .committing: false
@@ -312,7 +299,7 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Writes an answer; if the request was the last the sender wanted, closes the connection after it: at once
     /// when its body was read, else once the rest of the body was read and dropped (`lingering`), unless `abrupt`.
-    private func send(_ answer: HookAnswer, close: Bool, abrupt: Bool = false, context: ChannelHandlerContext) {
+    func send(_ answer: HookAnswer, close: Bool, abrupt: Bool = false, context: ChannelHandlerContext) {
         guard isActive else { return }
         var headers = HTTPHeaders()
         headers.reserveCapacity(5)
@@ -346,7 +333,7 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// Closes the connection now, in whatever state.
-    private func closeNow(context: ChannelHandlerContext) {
+    func closeNow(context: ChannelHandlerContext) {
         isActive = false
         lingering = false
         context.close(promise: nil)
@@ -363,56 +350,6 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if inputClosedHeld, isActive, !isHolding {
             inputClosedHeld = false
             context.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
-        }
-    }
-
-    /// Checks, `bodyTimeout` from now, that the webhook whose body is being read got another part meanwhile
-    /// (unless a check is already due: one armed for an earlier body arms a new one when it is due).
-    private func armStallCheck(context: ChannelHandlerContext) {
-        // (Not for a closed connection: closing the output of one whose input is closed closes it whole.)
-        guard stallCheck == nil, isActive || lingering else { return }
-        let mark = StallMark(generation: bodyGeneration, parts: bodyParts, shuttingDown: quiesceHeld, lingering: lingering)
-        stallCheck = context.eventLoop.assumeIsolated().scheduleTask(in: Self.bodyTimeout) { [self] in
-            stallCheck = nil
-            checkStall(since: mark, context: context)
-        }
-    }
-
-    /// Drops the check due and, if a body is being read, arms one from now.
-    private func restartStallCheck(context: ChannelHandlerContext) {
-        stallCheck?.cancel()
-        stallCheck = nil
-        if isReadingBody { armStallCheck(context: context) }
-    }
-
-    /// A body that got no part since `mark` (or, during a shutdown or a lingering close, any part since it
-    /// began) has taken too long: a webhook still unanswered gets 408, or 503 in a shutdown; then the
-    /// connection closes. A check armed for an earlier webhook, or before the shutdown or the lingering
-    /// close began, arms a new one instead.
-    private func checkStall(since mark: StallMark, context: ChannelHandlerContext) {
-        guard isActive || lingering, isReadingBody else { return }
-        let overdue = if mark.generation != bodyGeneration {
-            false
-        } else if lingering {
-            mark.lingering
-        } else if quiesceHeld {
-            mark.shuttingDown
-        } else {
-            bodyParts == mark.parts
-        }
-        guard overdue else {
-            armStallCheck(context: context)
-            return
-        }
-        let seconds = Self.bodyTimeout.nanoseconds / 1_000_000_000
-        if case .reading = state, let request = wait {
-            wait = nil
-            body = []
-            state = .discarding
-            let rejection = quiesceHeld ? HookRejection.shuttingDown(seconds: seconds) : .bodyTimeout(seconds: seconds)
-            send(responder.refuse(request, rejection), close: true, abrupt: true, context: context)
-        } else {
-            closeNow(context: context)
         }
     }
 
@@ -456,79 +393,4 @@ final class HookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.read()
     }
 
-    /// The `<source>` of `POST /hooks/<source>` (or `POST http://host/hooks/<source>`): the path's components,
-    /// empty ones skipped as Hummingbird's router skips them, must be `hooks` and one more.
-    static func hookSource(_ request: HTTPRequestHead) -> Substring? {
-        guard request.method == .POST else { return nil }
-        let target = request.uri
-        var path = target[..<(target.utf8.firstIndex(of: UInt8(ascii: "?")) ?? target.endIndex)]
-        if path.utf8.first != UInt8(ascii: "/") {
-            // The absolute form a proxy sends (RFC 9112, 3.2.2): the path follows the authority.
-            guard let scheme = path.range(of: "://"), let slash = path[scheme.upperBound...].firstIndex(of: "/") else { return nil }
-            path = path[slash...]
-        }
-        // The usual form, `/hooks/<source>`, without splitting.
-        if path.utf8.starts(with: "/hooks/".utf8) {
-            let source = path.utf8.dropFirst(7)
-            if !source.isEmpty, !source.contains(UInt8(ascii: "/")) { return Substring(source) }
-        }
-        var components = path.split(separator: "/").makeIterator()
-        guard components.next() == "hooks", let source = components.next(), components.next() == nil else { return nil }
-        return source
-    }
-}
-
-/// Hummingbird's HTTP/1 child channel with `HookChannelHandler` right after NIO's HTTP codec, before the
-/// conversion to Swift HTTP Types that Hummingbird's own handlers read: a webhook is answered in NIO's
-/// types and pays for no conversion. The rest of the pipeline is `HTTP1Channel`'s, and requests that pass
-/// the hook handler are served by Hummingbird's connection handling (`handleHTTP`), as with `HTTP1Channel`.
-struct HookHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
-    typealias Value = NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>
-
-    let responder: HTTPChannelHandler.Responder
-    let hooks: HookResponder
-
-    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        channel.eventLoop.makeCompletedFuture {
-            // As `HTTP1Channel.setup` (Hummingbird 2.28), with the hook handler between the codec and the conversion.
-            var limits = NIOHTTPDecoderLimitConfiguration()
-            limits.maxHeaderFieldCount = 1000
-            try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false,
-                withEncoderConfiguration: .init(), withDecoderLimitConfiguration: limits)
-            try channel.pipeline.syncOperations.addHandler(HookChannelHandler(responder: hooks))
-            try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
-            try channel.pipeline.syncOperations.addHandler(HTTPConnectionStateHandler(logger: logger))
-            return try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
-        }
-    }
-
-    func handle(value asyncChannel: Value, logger: Logger) async {
-        await handleHTTP(asyncChannel: asyncChannel, logger: logger)
-    }
-}
-
-/// The `Date` header's value (RFC 9110, IMF-fixdate), made again only when the second changes.
-struct HTTPDate {
-    private var second = 0
-    private var text = ""
-
-    /// The current date.
-    mutating func now() -> String {
-        var seconds = time(nil)
-        guard seconds != second else { return text }
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        second = seconds
-        text = Self.format(parts)
-        return text
-    }
-
-    static func format(_ parts: tm) -> String {
-        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
-    }
 }
