@@ -48,7 +48,7 @@ final class ChildProcess: Sendable {
                             standardError: standardError, input: input)
         // An event fits in the pipe's buffer: written now, stdin is closed before the reactor would
         // have woken up just to write it. Only what does not fit waits for the reactor.
-        Self.write(&initial) { close($0) }
+        Self.write(&initial)
         state = Mutex(initial)
         // The exit event closes all four descriptors, so the pidfd goes last: a pipe added after it
         // could already be closed, or its number reused.
@@ -95,7 +95,7 @@ final class ChildProcess: Sendable {
     func handle(_ role: ChildReactor.Role, buffer: UnsafeMutableRawBufferPointer) -> Bool {
         let (finished, waiters) = state.withLock { state -> (Termination?, [CheckedContinuation<Termination, Never>]) in
             switch role {
-            case .standardInput: Self.write(&state, closing: closeWatched)
+            case .standardInput: Self.write(&state)
             case .standardOutput: state.standardOutput = read(state.standardOutput, as: .standardOutput, into: buffer)
             case .standardError: state.standardError = read(state.standardError, as: .standardError, into: buffer)
             case .exit:
@@ -105,7 +105,7 @@ final class ChildProcess: Sendable {
                 state.standardOutput = read(state.standardOutput, as: .standardOutput, into: buffer, untilEmpty: true)
                 state.standardError = read(state.standardError, as: .standardError, into: buffer, untilEmpty: true)
                 for descriptor in [state.standardInput, state.standardOutput, state.standardError, state.pidfd] {
-                    if let descriptor { closeWatched(descriptor) }
+                    if let descriptor { Self.closeWatched(descriptor) }
                 }
                 state.standardInput = nil
                 state.standardOutput = nil
@@ -121,8 +121,8 @@ final class ChildProcess: Sendable {
         return true
     }
 
-    /// Writes what stdin can take now; closes it with `closing` when all is written or the child stopped reading.
-    private static func write(_ state: inout State, closing: (Int32) -> Void) {
+    /// Writes what stdin can take now; closes it when all is written or the child stopped reading.
+    private static func write(_ state: inout State) {
         guard let descriptor = state.standardInput else { return }
         while state.written < state.input.count {
             let count = state.input.withUnsafeBytes { bytes in
@@ -133,7 +133,7 @@ final class ChildProcess: Sendable {
             if count < 0 && errno == EAGAIN { return }
             break  // EPIPE: a program that does not read stdin is its own business, not an error
         }
-        closing(descriptor)
+        closeWatched(descriptor)
         state.standardInput = nil
         state.input = []
     }
@@ -158,7 +158,7 @@ final class ChildProcess: Sendable {
             break
         }
         if reads == 0 && !untilEmpty { return descriptor }  // more next time epoll reports it
-        closeWatched(descriptor)
+        Self.closeWatched(descriptor)
         return nil
     }
 
@@ -178,7 +178,7 @@ final class ChildProcess: Sendable {
     /// copy until its closefrom, a few microseconds: the reactor may see the closed descriptor's events
     /// until then, which it drops (the token's serial, or a nil descriptor in the state). Three
     /// `epoll_ctl` calls less a run.
-    private func closeWatched(_ descriptor: Int32) {
+    private static func closeWatched(_ descriptor: Int32) {
         close(descriptor)
     }
 }
